@@ -1,0 +1,64 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthCoreModule } from './common/auth/auth-core.module';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { typeormOptions } from './database/typeorm-options';
+import { Infrastructure, INFRASTRUCTURE } from './infrastructure/infrastructure';
+import { RedisModule } from './infrastructure/redis.module';
+import { AdminModule } from './modules/admin/admin.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { DriversModule } from './modules/drivers/drivers.module';
+import { HealthModule } from './modules/health/health.module';
+import { MetricsController } from './modules/health/metrics.controller';
+import { RidersModule } from './modules/riders/riders.module';
+
+/** Composition only: the validated config and the resolved infrastructure come in from main. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, infra: Infrastructure): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: INFRASTRUCTURE, useValue: infra },
+      ],
+      exports: [APP_CONFIG, INFRASTRUCTURE],
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req, res) => {
+              const incoming = req.headers['x-request-id'];
+              const id = typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+          },
+        }),
+        TypeOrmModule.forRoot(typeormOptions(infra.databaseUrl, infra.databasePoolSize)),
+        BullModule.forRoot({ connection: infra.queue.connection as never }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: config.auth.rateWindowSeconds * 1000, limit: config.auth.rateLimit }],
+          storage: infra.redisUrl ? new ThrottlerStorageRedisService(infra.redisUrl) : undefined,
+        }),
+        PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: true } }),
+        RedisModule,
+        AuthCoreModule,
+        RidersModule,
+        DriversModule,
+        AdminModule,
+        AuthModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { AuthGuard } from './auth.guard';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './token.service';
+
+/** Tokens, password hashing and the global HTTP guard, available to every module. */
+@Global()
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.auth.jwtSecret,
+        signOptions: { expiresIn: config.auth.jwtTtlSeconds, algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  providers: [TokenService, PasswordHasher, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokenService, PasswordHasher],
+})
+export class AuthCoreModule {}

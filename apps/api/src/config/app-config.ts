@@ -1,0 +1,55 @@
+import { envSchema, Env } from './config.schema';
+
+/** The one typed configuration object, built once at boot. Nothing else reads the environment. */
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number };
+  logLevel: Env['LOG_LEVEL'];
+  database: { url?: string; dataDir: string; inMemory: boolean };
+  redis: { url?: string };
+  auth: { jwtSecret: string; jwtTtlSeconds: number; rateLimit: number; rateWindowSeconds: number };
+  admin?: { email: string; password: string };
+  payments: { webhookSecret: string };
+  shutdownGraceMs: number;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an environment (process.env by default, a plain record in tests) into AppConfig. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  // Empty strings count as unset, as docker-compose and shells often pass `VAR=`.
+  const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR, inMemory: e.EMBEDDED_IN_MEMORY },
+    redis: { url: e.REDIS_URL },
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      rateLimit: e.AUTH_RATE_LIMIT,
+      rateWindowSeconds: e.AUTH_RATE_WINDOW_SECONDS,
+    },
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD }
+        : undefined,
+    payments: { webhookSecret: e.PAYMENT_WEBHOOK_SECRET },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/** Values that would be unsafe in production; accepted elsewhere so `npm run demo` needs no setup. */
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
+const DEV_WEBHOOK_SECRET = 'dev-only-payment-webhook-secret';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    /** Unset: the embedded PGlite + PostGIS database (see README, "Embedded default"). */
+    DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    /** Where the embedded database keeps its files. */
+    DATA_DIR: z.string().min(1).default('.data/pglite'),
+    /** Keep the embedded database in memory only (nothing written to DATA_DIR). */
+    EMBEDDED_IN_MEMORY: bool.default(false),
+    /** Unset: BullMQ runs on its PostgreSQL backend, throttling in memory. */
+    REDIS_URL: url(['redis', 'rediss']).optional(),
+
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+    JWT_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_WEBHOOK_SECRET),
+
+    /** Sign-up and login attempts allowed per IP per window. */
+    AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
+    AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',
+      });
+    }
+    if (env.NODE_ENV === 'production') {
+      if (env.JWT_SECRET === DEV_JWT_SECRET) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set in production' });
+      }
+      if (env.PAYMENT_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PAYMENT_WEBHOOK_SECRET'],
+          message: 'must be set in production',
+        });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,41 @@
+import type { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
+import { AdminEntity } from '../modules/admin/admin.entity';
+import { DriverEntity, VehicleEntity } from '../modules/drivers/driver.entity';
+import { PaymentEntity } from '../modules/payments/payment.entity';
+import { RiderEntity } from '../modules/riders/rider.entity';
+import { RatingEntity, TripEntity, TripEventEntity } from '../modules/trips/trip.entity';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+
+export const ENTITIES = [
+  RiderEntity,
+  DriverEntity,
+  VehicleEntity,
+  AdminEntity,
+  TripEntity,
+  TripEventEntity,
+  RatingEntity,
+  PaymentEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+/**
+ * One definition for the server, the CLI data source and the tests. Migrations run at start;
+ * `synchronize` is never on. BullMQ's PostgreSQL backend keeps its own tables in schema `bullmq`,
+ * so ours name their schema and their migrations table explicitly.
+ */
+export function typeormOptions(url: string, poolSize: number): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    schema: 'public',
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsRun: true,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    extra: { max: poolSize },
+  };
+}

@@ -1,0 +1,49 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  OneToOne,
+  PrimaryGeneratedColumn,
+  Relation,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { Point } from 'geojson';
+import { CabType } from '@app/contracts';
+import { numeric } from '../riders/rider.entity';
+
+@Entity('drivers')
+export class DriverEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text') email!: string;
+  @Column('text', { nullable: true }) phone!: string | null;
+  @Column('text') passwordHash!: string;
+  @Column('numeric', { precision: 3, scale: 2, default: 5, transformer: numeric() }) rating!: number;
+  @Column('integer', { default: 0 }) ratingCount!: number;
+  @Column('numeric', { precision: 4, scale: 3, default: 1, transformer: numeric() })
+  acceptanceRate!: number;
+  @Column('timestamptz', { nullable: true }) suspendedAt!: Date | null;
+  /** Written at a low rate from pings, for history and admin views (never once per ping). */
+  @Column('geography', { spatialFeatureType: 'Point', srid: 4326, nullable: true })
+  lastLocation!: Point | null;
+  @Column('timestamptz', { nullable: true }) lastLocationAt!: Date | null;
+  @OneToOne(() => VehicleEntity, (vehicle) => vehicle.driver, { eager: true })
+  vehicle!: Relation<VehicleEntity>;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
+}
+
+@Entity('vehicles')
+export class VehicleEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid') driverId!: string;
+  @OneToOne(() => DriverEntity, (driver) => driver.vehicle, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'driver_id' })
+  driver!: Relation<DriverEntity>;
+  /** Stored upper-cased without spaces; unique. */
+  @Column('text') plate!: string;
+  @Column('text', { nullable: true }) model!: string | null;
+  @Column('text') cabType!: CabType;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
+}

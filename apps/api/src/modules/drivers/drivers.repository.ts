@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CabType, DriverView } from '@app/contracts';
+import { DomainError } from '../../common/errors/domain-error';
+import { isUniqueViolation } from '../../database/pg-errors';
+import type { Credentials } from '../riders/riders.repository';
+import { DriverEntity, VehicleEntity } from './driver.entity';
+
+export interface NewDriver {
+  name: string;
+  email: string;
+  passwordHash: string;
+  vehicle: { plate: string; model?: string; cabType: CabType };
+}
+
+@Injectable()
+export class DriversRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The driver and the vehicle in one transaction: no driver without a cab. */
+  async create(input: NewDriver): Promise<DriverView> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const driver = await tx.save(
+          tx.create(DriverEntity, {
+            name: input.name,
+            email: input.email.toLowerCase(),
+            passwordHash: input.passwordHash,
+          }),
+        );
+        driver.vehicle = await tx.save(
+          tx.create(VehicleEntity, {
+            driverId: driver.id,
+            plate: normalizePlate(input.vehicle.plate),
+            model: input.vehicle.model ?? null,
+            cabType: input.vehicle.cabType,
+          }),
+        );
+        return toDriverView(driver);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'drivers_email_key')) {
+        throw DomainError.conflict('a driver with this email already exists');
+      }
+      if (isUniqueViolation(error, 'vehicles_plate_key')) {
+        throw DomainError.conflict('a vehicle with this plate is already registered');
+      }
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<DriverView | null> {
+    const driver = await this.db.getRepository(DriverEntity).findOne({ where: { id } });
+    return driver && toDriverView(driver);
+  }
+
+  async findCredentials(email: string): Promise<Credentials | null> {
+    return this.db.getRepository(DriverEntity).findOne({
+      where: { email: email.toLowerCase() },
+      select: { id: true, passwordHash: true },
+      relations: { vehicle: false },
+    });
+  }
+}
+
+export function normalizePlate(plate: string): string {
+  return plate.replace(/[\s-]+/g, '').toUpperCase();
+}
+
+function toDriverView(driver: DriverEntity): DriverView {
+  return {
+    id: driver.id,
+    name: driver.name,
+    email: driver.email,
+    rating: driver.rating,
+    suspended: driver.suspendedAt !== null,
+    vehicle: {
+      id: driver.vehicle.id,
+      plate: driver.vehicle.plate,
+      model: driver.vehicle.model,
+      cabType: driver.vehicle.cabType,
+    },
+    createdAt: driver.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,13 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { JobPayloads, JobResults, QueueName } from '@app/contracts';
+
+/** Proves the queue end to end: readiness enqueues a probe and waits for this worker's answer. */
+@Processor(QueueName.HEALTH)
+export class HealthProbeProcessor extends WorkerHost {
+  async process(
+    job: Job<JobPayloads[typeof QueueName.HEALTH]>,
+  ): Promise<JobResults[typeof QueueName.HEALTH]> {
+    return { requestedAt: job.data.requestedAt, processedAt: Date.now() };
+  }
+}

@@ -1,0 +1,60 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { HttpErrorFilter } from './common/http/http-exception.filter';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { Infrastructure, openInfrastructure } from './infrastructure/infrastructure';
+
+export interface RunningServer {
+  app: INestApplication;
+  infra: Infrastructure;
+  /** Base URL on 127.0.0.1, e.g. for tests and the simulator. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the infrastructure, boots Nest on it, listens. Used by main, the demo and the e2e tests. */
+export async function startServer(config: AppConfig): Promise<RunningServer> {
+  const infra = await openInfrastructure(config);
+  let app: INestApplication | undefined;
+  try {
+    app = await NestFactory.create(AppModule.register(config, infra), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    configureHttp(app);
+    await app.listen(config.http.port, config.http.host);
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await infra.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  const started = app;
+  return {
+    app: started,
+    infra,
+    url: `http://127.0.0.1:${address.port}`,
+    // Nest closes sockets (socket.io disconnects clients), workers and pools; then the database.
+    close: async () => {
+      await started.close();
+      await infra.close();
+    },
+  };
+}
+
+function configureHttp(app: INestApplication): void {
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalPipes(createValidationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Ride-hailing platform API')
+      .setDescription('See shared/API.md for the contract; this document is generated from the code.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+}
