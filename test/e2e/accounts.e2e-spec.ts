@@ -43,7 +43,10 @@ describe('accounts and auth (real PostgreSQL + Redis)', () => {
           vehicle: { plate: `${plate}`, model: 'Model 3', cabType: 'PREMIUM' },
         })
         .expect(201);
-      expect(res.body.driver.vehicle).toMatchObject({ plate: plate.toUpperCase(), cabType: 'PREMIUM' });
+      expect(res.body.driver.vehicle).toMatchObject({
+        plate: plate.toUpperCase(),
+        cabType: 'PREMIUM',
+      });
       const me = await http
         .get('/drivers/me')
         .set('Authorization', `Bearer ${res.body.accessToken}`)
@@ -68,7 +71,10 @@ describe('accounts and auth (real PostgreSQL + Redis)', () => {
         password: 'password-1',
         vehicle: { plate, cabType: 'XL' },
       });
-      await http.post('/auth/drivers').send(body(`${unique('d1')}@example.com`)).expect(201);
+      await http
+        .post('/auth/drivers')
+        .send(body(`${unique('d1')}@example.com`))
+        .expect(201);
       const res = await http
         .post('/auth/drivers')
         .send(body(`${unique('d2')}@example.com`))
@@ -150,7 +156,10 @@ describe('accounts and auth (real PostgreSQL + Redis)', () => {
       await http.get('/riders/me').expect(401);
       await http.get('/riders/me').set('Authorization', 'Bearer nonsense').expect(401);
       const expired = expiredToken(rider.id, 'rider');
-      const res = await http.get('/riders/me').set('Authorization', `Bearer ${expired}`).expect(401);
+      const res = await http
+        .get('/riders/me')
+        .set('Authorization', `Bearer ${expired}`)
+        .expect(401);
       expect(res.body.message).toMatch(/expired/);
       await http.get('/drivers/me').set('Authorization', `Bearer ${rider.token}`).expect(403);
     });
@@ -197,5 +206,10 @@ describe('accounts and auth (real PostgreSQL + Redis)', () => {
 
 function expiredToken(sub: string, role: string): string {
   const now = Math.floor(Date.now() / 1000);
-  return new JwtService({ secret: TEST_JWT_SECRET }).sign({ sub, role, iat: now - 120, exp: now - 60 });
+  return new JwtService({ secret: TEST_JWT_SECRET }).sign({
+    sub,
+    role,
+    iat: now - 120,
+    exp: now - 60,
+  });
 }

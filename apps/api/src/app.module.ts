@@ -36,7 +36,8 @@ export class AppModule {
             level: config.logLevel,
             genReqId: (req, res) => {
               const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomUUID();
+              const id =
+                typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomUUID();
               res.setHeader('x-request-id', id);
               return id;
             },
@@ -50,7 +51,10 @@ export class AppModule {
           throttlers: [{ ttl: config.auth.rateWindowSeconds * 1000, limit: config.auth.rateLimit }],
           storage: infra.redisUrl ? new ThrottlerStorageRedisService(infra.redisUrl) : undefined,
         }),
-        PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: true } }),
+        PrometheusModule.register({
+          controller: MetricsController,
+          defaultMetrics: { enabled: true },
+        }),
         RedisModule,
         AuthCoreModule,
         RidersModule,

@@ -51,7 +51,9 @@ function configureHttp(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Ride-hailing platform API')
-      .setDescription('See shared/API.md for the contract; this document is generated from the code.')
+      .setDescription(
+        'See shared/API.md for the contract; this document is generated from the code.',
+      )
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),

@@ -7,7 +7,8 @@ test('probe', async () => {
   const { postgis } = nodeRequire('@electric-sql/pglite-postgis') as typeof PostgisModule;
   let t = Date.now();
   const db = await PGlite.create({ dataDir: 'memory://', extensions: { postgis } });
-  console.log('create', Date.now() - t); t = Date.now();
+  console.log('create', Date.now() - t);
+  t = Date.now();
   await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
   console.log('ext', Date.now() - t);
   const r = await db.query('SELECT postgis_version() AS v');

@@ -21,7 +21,9 @@ export const envSchema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
 
     /** Unset: the embedded PGlite + PostGIS database (see README, "Embedded default"). */
     DATABASE_URL: url(['postgres', 'postgresql']).optional(),
@@ -36,7 +38,10 @@ export const envSchema = z
     JWT_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-    PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_WEBHOOK_SECRET),
+    PAYMENT_WEBHOOK_SECRET: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .default(DEV_WEBHOOK_SECRET),
 
     /** Sign-up and login attempts allowed per IP per window. */
     AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
@@ -53,7 +58,11 @@ export const envSchema = z
     }
     if (env.NODE_ENV === 'production') {
       if (env.JWT_SECRET === DEV_JWT_SECRET) {
-        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set in production' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'must be set in production',
+        });
       }
       if (env.PAYMENT_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET) {
         ctx.addIssue({

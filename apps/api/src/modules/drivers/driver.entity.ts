@@ -19,7 +19,8 @@ export class DriverEntity {
   @Column('text') email!: string;
   @Column('text', { nullable: true }) phone!: string | null;
   @Column('text') passwordHash!: string;
-  @Column('numeric', { precision: 3, scale: 2, default: 5, transformer: numeric() }) rating!: number;
+  @Column('numeric', { precision: 3, scale: 2, default: 5, transformer: numeric() })
+  rating!: number;
   @Column('integer', { default: 0 }) ratingCount!: number;
   @Column('numeric', { precision: 4, scale: 3, default: 1, transformer: numeric() })
   acceptanceRate!: number;

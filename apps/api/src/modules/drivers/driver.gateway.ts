@@ -7,7 +7,9 @@ import { TokenService } from '../../common/auth/token.service';
 
 /** `/driver`: driver tokens only. Presence, pings and trip steps arrive here (later issues). */
 @WebSocketGateway({ namespace: Namespace.DRIVER })
-export class DriverGateway implements OnGatewayInit<IoNamespace>, OnGatewayConnection<AuthedSocket> {
+export class DriverGateway
+  implements OnGatewayInit<IoNamespace>, OnGatewayConnection<AuthedSocket>
+{
   private readonly logger = new Logger(DriverGateway.name);
 
   constructor(private readonly tokens: TokenService) {}

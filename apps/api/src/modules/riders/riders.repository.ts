@@ -25,7 +25,11 @@ export class RidersRepository {
   async create(input: NewRider): Promise<RiderView> {
     try {
       const saved = await this.riders.save(
-        this.riders.create({ ...input, email: input.email.toLowerCase(), phone: input.phone ?? null }),
+        this.riders.create({
+          ...input,
+          email: input.email.toLowerCase(),
+          phone: input.phone ?? null,
+        }),
       );
       return toRiderView(saved);
     } catch (error) {
