@@ -2,3 +2,4 @@ export * from './errors';
 export * from './accounts';
 export * from './trips';
 export * from './queues';
+export * from './sockets';
