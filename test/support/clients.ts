@@ -49,3 +49,45 @@ export function connectSocket(baseUrl: string, namespace: string, token?: string
     });
   });
 }
+
+/** Emits an event and resolves with its ack; rejects if none arrives in time. */
+export function emitAck<T = Record<string, unknown>>(
+  socket: Socket,
+  event: string,
+  payload?: unknown,
+  timeoutMs = 5_000,
+): Promise<T> {
+  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+}
+
+/** Resolves with the next `event` the socket receives whose payload satisfies `match`. */
+export function nextEvent<T>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no matching ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: T) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** A random point in a 1° box nobody else in this run uses, so suites do not see each other. */
+export function randomCity(): { lat: number; lng: number } {
+  return { lat: -60 + Math.random() * 120, lng: -170 + Math.random() * 340 };
+}
+
+/** `meters` north of a point. */
+export function north(point: { lat: number; lng: number }, meters: number) {
+  return { lat: point.lat + meters / 111_195, lng: point.lng };
+}

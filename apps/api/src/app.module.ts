@@ -15,6 +15,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { DriversModule } from './modules/drivers/drivers.module';
 import { HealthModule } from './modules/health/health.module';
+import { LocationsModule } from './modules/locations/locations.module';
 import { MetricsController } from './modules/health/metrics.controller';
 import { RidersModule } from './modules/riders/riders.module';
 
@@ -62,6 +63,7 @@ export class AppModule {
         AdminModule,
         AuthModule,
         HealthModule,
+        LocationsModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { register } from 'prom-client';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http/http-exception.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -40,6 +41,8 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
     close: async () => {
       await started.close();
       await infra.close();
+      // Metrics live in prom-client's global registry; a later server in this process starts clean.
+      register.clear();
     },
   };
 }

@@ -11,6 +11,14 @@ export interface AppConfig {
   admin?: { email: string; password: string };
   payments: { webhookSecret: string };
   shutdownGraceMs: number;
+  locations: {
+    staleAfterMs: number;
+    offlineAfterMs: number;
+    flushIntervalMs: number;
+    dbWriteIntervalMs: number;
+    cabsPushIntervalMs: number;
+  };
+  eta: { citySpeedKmh: number; roadFactor: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -51,5 +59,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : undefined,
     payments: { webhookSecret: e.PAYMENT_WEBHOOK_SECRET },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    locations: {
+      staleAfterMs: e.DRIVER_STALE_AFTER_MS,
+      offlineAfterMs: e.DRIVER_OFFLINE_AFTER_MS,
+      flushIntervalMs: e.LOCATION_FLUSH_INTERVAL_MS,
+      dbWriteIntervalMs: e.LOCATION_DB_WRITE_INTERVAL_MS,
+      cabsPushIntervalMs: e.CABS_PUSH_INTERVAL_MS,
+    },
+    eta: { citySpeedKmh: e.CITY_SPEED_KMH, roadFactor: e.ROAD_FACTOR },
   };
 }

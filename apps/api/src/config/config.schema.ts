@@ -47,6 +47,19 @@ export const envSchema = z
     AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
     AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+
+    /** A driver whose last ping is older than this is not offered trips nor shown to riders. */
+    DRIVER_STALE_AFTER_MS: z.coerce.number().int().positive().default(15_000),
+    /** After this long without a ping an AVAILABLE driver is set OFFLINE. */
+    DRIVER_OFFLINE_AFTER_MS: z.coerce.number().int().positive().default(120_000),
+    /** How often live locations are written to Redis (batched) and timeouts checked. */
+    LOCATION_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+    /** How often, at most, one driver's location is written to PostgreSQL. */
+    LOCATION_DB_WRITE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+    /** How often `cabs:watch` pushes `cabs:nearby`. */
+    CABS_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(3_000),
+    CITY_SPEED_KMH: z.coerce.number().positive().max(200).default(25),
+    ROAD_FACTOR: z.coerce.number().min(1).max(3).default(1.3),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {

@@ -6,6 +6,7 @@ import { PaymentEntity } from '../modules/payments/payment.entity';
 import { RiderEntity } from '../modules/riders/rider.entity';
 import { RatingEntity, TripEntity, TripEventEntity } from '../modules/trips/trip.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+import { DriverLocations1763900000001 } from './migrations/1763900000001-driver-locations';
 
 export const ENTITIES = [
   RiderEntity,
@@ -18,7 +19,7 @@ export const ENTITIES = [
   PaymentEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, DriverLocations1763900000001];
 
 /**
  * One definition for the server, the CLI data source and the tests. Migrations run at start;

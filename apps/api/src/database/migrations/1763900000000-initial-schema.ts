@@ -37,8 +37,6 @@ export class InitialSchema1763900000000 implements MigrationInterface {
         rating_count integer NOT NULL DEFAULT 0,
         acceptance_rate numeric(4,3) NOT NULL DEFAULT 1 CHECK (acceptance_rate BETWEEN 0 AND 1),
         suspended_at timestamptz,
-        last_location geography(Point, 4326),
-        last_location_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);

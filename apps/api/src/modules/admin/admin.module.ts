@@ -1,13 +1,25 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DriversModule } from '../drivers/drivers.module';
+import { LocationsModule } from '../locations/locations.module';
 import { AdminAccountsService } from './admin-accounts.service';
+import { AdminStatsRepository } from './admin-stats.repository';
+import { AdminController } from './admin.controller';
 import { AdminEntity } from './admin.entity';
 import { AdminGateway } from './admin.gateway';
 import { AdminRepository } from './admin.repository';
+import { AdminService } from './admin.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminEntity])],
-  providers: [AdminRepository, AdminAccountsService, AdminGateway],
+  imports: [TypeOrmModule.forFeature([AdminEntity]), DriversModule, LocationsModule],
+  controllers: [AdminController],
+  providers: [
+    AdminRepository,
+    AdminAccountsService,
+    AdminGateway,
+    AdminStatsRepository,
+    AdminService,
+  ],
   exports: [AdminAccountsService],
 })
 export class AdminModule {}

@@ -8,7 +8,6 @@ import {
   Relation,
   UpdateDateColumn,
 } from 'typeorm';
-import type { Point } from 'geojson';
 import { CabType } from '@app/contracts';
 import { numeric } from '../riders/rider.entity';
 
@@ -25,10 +24,6 @@ export class DriverEntity {
   @Column('numeric', { precision: 4, scale: 3, default: 1, transformer: numeric() })
   acceptanceRate!: number;
   @Column('timestamptz', { nullable: true }) suspendedAt!: Date | null;
-  /** Written at a low rate from pings, for history and admin views (never once per ping). */
-  @Column('geography', { spatialFeatureType: 'Point', srid: 4326, nullable: true })
-  lastLocation!: Point | null;
-  @Column('timestamptz', { nullable: true }) lastLocationAt!: Date | null;
   @OneToOne(() => VehicleEntity, (vehicle) => vehicle.driver, { eager: true })
   vehicle!: Relation<VehicleEntity>;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;

@@ -55,6 +55,20 @@ export class DriversRepository {
     return driver && toDriverView(driver);
   }
 
+  /** Returns false when there is no such driver. */
+  async setSuspended(id: string, suspended: boolean): Promise<boolean> {
+    const result = await this.db
+      .getRepository(DriverEntity)
+      .update({ id }, { suspendedAt: suspended ? () => 'now()' : null });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** What live dispatch needs to know when a driver comes online. */
+  async findLiveProfile(id: string): Promise<{ cabType: CabType; suspended: boolean } | null> {
+    const driver = await this.db.getRepository(DriverEntity).findOne({ where: { id } });
+    return driver && { cabType: driver.vehicle.cabType, suspended: driver.suspendedAt !== null };
+  }
+
   async findCredentials(email: string): Promise<Credentials | null> {
     return this.db.getRepository(DriverEntity).findOne({
       where: { email: email.toLowerCase() },

@@ -19,6 +19,15 @@ export class DriversService {
     return driver;
   }
 
+  async setSuspended(id: string, suspended: boolean): Promise<DriverView> {
+    if (!(await this.drivers.setSuspended(id, suspended))) throw DomainError.notFound('driver');
+    return (await this.drivers.findById(id)) as DriverView;
+  }
+
+  findLiveProfile(id: string) {
+    return this.drivers.findLiveProfile(id);
+  }
+
   findCredentials(email: string): Promise<Credentials | null> {
     return this.drivers.findCredentials(email);
   }

@@ -1,0 +1,84 @@
+import { Inject, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { Namespace, SocketEvent } from '@app/contracts';
+import { AuthedSocket } from '../../common/auth/socket-auth';
+import { validateInput } from '../../common/errors/validate';
+import { toAck } from '../../common/socket/ack';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { DEFAULT_NEARBY_RADIUS_METERS, NearbyQueryDto } from './locations.dto';
+import { NearbyCabsService } from './nearby-cabs.service';
+
+interface Watch {
+  lat: number;
+  lng: number;
+  radiusMeters: number;
+}
+
+/** `/rider` `cabs:watch`: the nearby cabs now, then every CABS_PUSH_INTERVAL_MS until unwatched. */
+@WebSocketGateway({ namespace: Namespace.RIDER })
+export class CabsGateway
+  implements OnGatewayDisconnect<AuthedSocket>, OnModuleInit, OnApplicationShutdown
+{
+  private readonly watches = new Map<AuthedSocket, Watch>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly cabs: NearbyCabsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => this.pushAll(), this.config.locations.cabsPushIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  @SubscribeMessage(SocketEvent.CABS_WATCH)
+  watch(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
+    return toAck(() => {
+      const query = validateInput(NearbyQueryDto, body);
+      const watch = {
+        lat: query.lat,
+        lng: query.lng,
+        radiusMeters: query.radius ?? DEFAULT_NEARBY_RADIUS_METERS,
+      };
+      this.watches.set(socket, watch);
+      // After the ack, so the client has its answer before the first push.
+      setImmediate(() => this.push(socket, watch));
+      return {};
+    });
+  }
+
+  @SubscribeMessage(SocketEvent.CABS_UNWATCH)
+  unwatch(@ConnectedSocket() socket: AuthedSocket) {
+    return toAck(() => {
+      this.watches.delete(socket);
+      return {};
+    });
+  }
+
+  handleDisconnect(socket: AuthedSocket): void {
+    this.watches.delete(socket);
+  }
+
+  private pushAll(): void {
+    for (const [socket, watch] of this.watches) this.push(socket, watch);
+  }
+
+  private push(socket: AuthedSocket, watch: Watch): void {
+    if (!this.watches.has(socket)) return;
+    socket.emit(
+      SocketEvent.CABS_NEARBY,
+      this.cabs.nearby(watch.lat, watch.lng, watch.radiusMeters),
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { CabType, DriverStatus } from '@app/contracts';
+import { newPingHistory, PingHistory } from '@app/domain';
+import { Neighbor, ShardedQuadtree } from '@app/geo';
+
+/** One driver's live state. Mutated in place on every ping: no allocation on the hot path. */
+export interface LiveDriver {
+  readonly id: string;
+  status: DriverStatus;
+  cabType: CabType;
+  /** NaN until the first accepted ping. */
+  lat: number;
+  lng: number;
+  /** Degrees clockwise from north, NaN when the phone did not say. */
+  heading: number;
+  /** Server time of the last accepted ping; NaN before the first. */
+  lastPingAtMs: number;
+  /** Server time of the last sign of life (a ping or a status change), for the offline timeout. */
+  lastSeenAtMs: number;
+  readonly history: PingHistory;
+  implausibleCount: number;
+  /** Server time of the last write to PostgreSQL. */
+  lastDbWriteAtMs: number;
+}
+
+/** What the stores keep of a live driver, enough to rebuild the index after a restart. */
+export interface LiveSnapshot {
+  driverId: string;
+  status: DriverStatus;
+  cabType: CabType;
+  lat: number;
+  lng: number;
+  heading: number;
+  lastPingAtMs: number;
+}
+
+/**
+ * Every known driver's live state, and the location index over those that are online with a
+ * position. The index holds the LiveDriver itself as data, so a search filter reads status,
+ * cab type and freshness without a lookup.
+ */
+export class LiveDrivers {
+  private readonly drivers = new Map<string, LiveDriver>();
+  readonly index = new ShardedQuadtree<LiveDriver>();
+
+  get(id: string): LiveDriver | undefined {
+    return this.drivers.get(id);
+  }
+
+  getOrCreate(id: string, cabType: CabType): LiveDriver {
+    let driver = this.drivers.get(id);
+    if (!driver) {
+      driver = {
+        id,
+        status: DriverStatus.OFFLINE,
+        cabType,
+        lat: NaN,
+        lng: NaN,
+        heading: NaN,
+        lastPingAtMs: NaN,
+        lastSeenAtMs: NaN,
+        history: newPingHistory(),
+        implausibleCount: 0,
+        lastDbWriteAtMs: -Infinity,
+      };
+      this.drivers.set(id, driver);
+    }
+    driver.cabType = cabType;
+    return driver;
+  }
+
+  /** Keeps the index in step with the driver's status and position. */
+  sync(driver: LiveDriver): void {
+    if (driver.status !== DriverStatus.OFFLINE && !Number.isNaN(driver.lat)) {
+      this.index.upsert(driver.id, driver.lat, driver.lng, driver);
+    } else {
+      this.index.remove(driver.id);
+    }
+  }
+
+  restore(snapshot: LiveSnapshot): LiveDriver {
+    const driver = this.getOrCreate(snapshot.driverId, snapshot.cabType);
+    driver.status = snapshot.status;
+    driver.lat = snapshot.lat;
+    driver.lng = snapshot.lng;
+    driver.heading = snapshot.heading;
+    driver.lastPingAtMs = snapshot.lastPingAtMs;
+    driver.lastSeenAtMs = snapshot.lastPingAtMs;
+    driver.history.lastLat = snapshot.lat;
+    driver.history.lastLng = snapshot.lng;
+    driver.history.lastTs = snapshot.lastPingAtMs;
+    this.sync(driver);
+    return driver;
+  }
+
+  /** Available drivers of a cab type with a ping fresher than `staleBeforeMs`, nearest first. */
+  nearestAvailable(
+    lat: number,
+    lng: number,
+    query: { k: number; radiusMeters: number; cabType?: CabType; staleBeforeMs: number },
+  ): Neighbor<LiveDriver>[] {
+    const { cabType, staleBeforeMs } = query;
+    return this.index.nearest(lat, lng, {
+      k: query.k,
+      radiusMeters: query.radiusMeters,
+      filter: (_, d) =>
+        d !== undefined &&
+        d.status === DriverStatus.AVAILABLE &&
+        d.lastPingAtMs >= staleBeforeMs &&
+        (cabType === undefined || d.cabType === cabType),
+    });
+  }
+
+  online(): IterableIterator<LiveDriver> {
+    return this.drivers.values();
+  }
+
+  counts(staleBeforeMs: number): {
+    online: number;
+    available: number;
+    onTrip: number;
+    stale: number;
+  } {
+    let available = 0;
+    let onTrip = 0;
+    let stale = 0;
+    for (const d of this.drivers.values()) {
+      if (d.status === DriverStatus.AVAILABLE) available += 1;
+      else if (d.status === DriverStatus.ON_TRIP) onTrip += 1;
+      if (d.status !== DriverStatus.OFFLINE && !(d.lastPingAtMs >= staleBeforeMs)) stale += 1;
+    }
+    return { online: available + onTrip, available, onTrip, stale };
+  }
+}
+
+export function snapshotOf(driver: LiveDriver): LiveSnapshot {
+  return {
+    driverId: driver.id,
+    status: driver.status,
+    cabType: driver.cabType,
+    lat: driver.lat,
+    lng: driver.lng,
+    heading: driver.heading,
+    lastPingAtMs: driver.lastPingAtMs,
+  };
+}

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsNumber, IsOptional, Max, Min } from 'class-validator';
+
+export class DriverStatusDto {
+  @ApiProperty({ enum: ['AVAILABLE', 'OFFLINE'] })
+  @IsIn(['AVAILABLE', 'OFFLINE'])
+  status!: 'AVAILABLE' | 'OFFLINE';
+}
+
+export const DEFAULT_NEARBY_RADIUS_METERS = 3_000;
+export const MAX_NEARBY_RADIUS_METERS = 10_000;
+
+/** A point and a radius; used by GET /cabs/nearby (query strings) and `cabs:watch`. */
+export class NearbyQueryDto {
+  @ApiProperty({ minimum: -90, maximum: 90, example: 51.5074 })
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
+  lat!: number;
+
+  @ApiProperty({ minimum: -180, maximum: 180, example: -0.1278 })
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
+  lng!: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_NEARBY_RADIUS_METERS, default: 3000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(MAX_NEARBY_RADIUS_METERS)
+  radius?: number;
+}

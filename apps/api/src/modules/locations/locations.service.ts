@@ -1,0 +1,208 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { Ack, DriverStatus, ErrorCode, FieldError } from '@app/contracts';
+import { checkPing, DEFAULT_PING_LIMITS, isCoordinate } from '@app/domain';
+import { Actor } from '../../common/auth/actor';
+import { Clock, CLOCK } from '../../common/clock';
+import { DomainError } from '../../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { DriversService } from '../drivers/drivers.service';
+import { LiveDriver, LiveDrivers } from './live-drivers';
+import { LivePersistence } from './live-persistence';
+import { LocationsMetrics, PingOutcome } from './locations.metrics';
+import { PingRate } from './ping-rate';
+
+const OK: Ack = Object.freeze({ ok: true });
+const refusal = (code: ErrorCode, message: string): Ack =>
+  Object.freeze({ ok: false, error: Object.freeze({ code, message }) });
+const NOT_ONLINE = refusal(ErrorCode.INVALID_STATE, 'go AVAILABLE (driver:status) before pinging');
+const RATE_LIMITED = refusal(
+  ErrorCode.RATE_LIMITED,
+  `more than ${DEFAULT_PING_LIMITS.maxPingsPerSecond} pings per second`,
+);
+const IMPLAUSIBLE = refusal(
+  ErrorCode.IMPLAUSIBLE_LOCATION,
+  `the jump implies more than ${DEFAULT_PING_LIMITS.maxSpeedKmh} km/h since the last ping`,
+);
+
+/**
+ * Driver presence and pings. The ping path is synchronous and allocation-light: it checks the
+ * ping against the driver's history, moves the driver in the index and marks it for the next
+ * batched write. Nothing per ping touches PostgreSQL or waits on Redis.
+ */
+@Injectable()
+export class LocationsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LocationsService.name);
+  private readonly pingRate = new PingRate();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly live: LiveDrivers,
+    private readonly persistence: LivePersistence,
+    private readonly metrics: LocationsMetrics,
+    private readonly drivers: DriversService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const restored = await this.persistence.rebuild();
+    this.logger.log(`rebuilt the location index: ${restored} online drivers restored`);
+    this.timer = setInterval(() => this.tick(), this.config.locations.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async setStatus(
+    actor: Actor,
+    status: 'AVAILABLE' | 'OFFLINE',
+  ): Promise<{ status: DriverStatus }> {
+    const profile = await this.drivers.findLiveProfile(actor.id);
+    if (!profile) throw DomainError.notFound('driver');
+    if (status === DriverStatus.AVAILABLE && profile.suspended) {
+      throw DomainError.forbidden('this driver is suspended and cannot go AVAILABLE');
+    }
+    const driver = this.live.getOrCreate(actor.id, profile.cabType);
+    if (driver.status === DriverStatus.ON_TRIP) {
+      throw new DomainError(
+        ErrorCode.INVALID_STATE,
+        'a driver on a trip changes status by ending it',
+      );
+    }
+    this.changeStatus(driver, status);
+    return { status: driver.status };
+  }
+
+  /** Takes a driver off the map at once (suspension); a trip in progress is left to dispatch. */
+  forceOffline(driverId: string): void {
+    const driver = this.live.get(driverId);
+    if (driver && driver.status === DriverStatus.AVAILABLE) {
+      this.changeStatus(driver, DriverStatus.OFFLINE);
+    }
+  }
+
+  /** The hot path: one ping of one driver, answered with a shared ack object. */
+  ping(driverId: string, payload: unknown): Ack {
+    const startedMs = performance.now();
+    const driver = this.live.get(driverId);
+    if (!driver || driver.status === DriverStatus.OFFLINE)
+      return this.refuse('INVALID_STATE', NOT_ONLINE);
+    if (typeof payload !== 'object' || payload === null) return this.invalid(payload);
+    const { lat, lng, ts, heading, speed, accuracy } = payload as Record<string, unknown>;
+    if (
+      !optionalNumber(heading, 0, 360) ||
+      !optionalNumber(speed, 0, 150) ||
+      !optionalNumber(accuracy, 0, 10_000)
+    ) {
+      return this.invalid(payload);
+    }
+    const now = this.clock.now();
+    const verdict = checkPing(driver.history, lat as number, lng as number, ts as number, now);
+    if (verdict === 'RATE_LIMITED') return this.refuse(verdict, RATE_LIMITED);
+    if (verdict === 'VALIDATION') return this.invalid(payload);
+    if (verdict === 'IMPLAUSIBLE_LOCATION') {
+      driver.implausibleCount += 1;
+      return this.refuse(verdict, IMPLAUSIBLE);
+    }
+    driver.lat = lat as number;
+    driver.lng = lng as number;
+    driver.heading = typeof heading === 'number' ? heading % 360 : NaN;
+    driver.lastPingAtMs = now;
+    driver.lastSeenAtMs = now;
+    this.live.sync(driver);
+    this.persistence.moved(driver);
+    this.pingRate.record(now);
+    this.metrics.ping('accepted');
+    this.metrics.pingIndexed((performance.now() - startedMs) / 1000);
+    return OK;
+  }
+
+  stats(): {
+    drivers: { online: number; available: number; onTrip: number };
+    pings: { perSecond: number };
+  } {
+    const now = this.clock.now();
+    const { online, available, onTrip } = this.live.counts(
+      now - this.config.locations.staleAfterMs,
+    );
+    return {
+      drivers: { online, available, onTrip },
+      pings: { perSecond: this.pingRate.perSecond(now) },
+    };
+  }
+
+  /** Timeouts, then the batched write. */
+  async tick(): Promise<void> {
+    const offlineBefore = this.clock.now() - this.config.locations.offlineAfterMs;
+    for (const driver of this.live.online()) {
+      if (driver.status === DriverStatus.AVAILABLE && !(driver.lastSeenAtMs >= offlineBefore)) {
+        this.changeStatus(driver, DriverStatus.OFFLINE);
+      }
+    }
+    await this.persistence.flush();
+  }
+
+  private changeStatus(driver: LiveDriver, status: DriverStatus): void {
+    driver.status = status;
+    driver.lastSeenAtMs = this.clock.now();
+    this.live.sync(driver);
+    this.persistence.statusChanged(driver);
+  }
+
+  private refuse(outcome: PingOutcome, ack: Ack): Ack {
+    this.metrics.ping(outcome);
+    return ack;
+  }
+
+  /** The failure path may allocate: it says which field is wrong. */
+  private invalid(payload: unknown): Ack {
+    this.metrics.ping('VALIDATION');
+    const details = describePingProblems(payload, this.clock.now());
+    return { ok: false, error: { code: ErrorCode.VALIDATION, message: 'invalid ping', details } };
+  }
+}
+
+function optionalNumber(value: unknown, min: number, max: number): boolean {
+  return value === undefined || (typeof value === 'number' && value >= min && value <= max);
+}
+
+export function describePingProblems(payload: unknown, nowMs: number): FieldError[] {
+  if (typeof payload !== 'object' || payload === null) {
+    return [
+      {
+        field: '(payload)',
+        messages: ['must be an object { lat, lng, ts, heading?, speed?, accuracy? }'],
+      },
+    ];
+  }
+  const p = payload as Record<string, unknown>;
+  const problems: FieldError[] = [];
+  if (!isCoordinate(p.lat, 0))
+    problems.push({ field: 'lat', messages: ['must be a number in [-90, 90]'] });
+  if (!isCoordinate(0, p.lng))
+    problems.push({ field: 'lng', messages: ['must be a number in [-180, 180]'] });
+  const { maxAgeMs, maxFutureSkewMs } = DEFAULT_PING_LIMITS;
+  if (typeof p.ts !== 'number' || !(p.ts >= nowMs - maxAgeMs && p.ts <= nowMs + maxFutureSkewMs)) {
+    problems.push({
+      field: 'ts',
+      messages: [
+        `must be ms since the epoch, no older than ${maxAgeMs / 1000} s and no more than ${maxFutureSkewMs / 1000} s ahead`,
+      ],
+    });
+  }
+  if (!optionalNumber(p.heading, 0, 360))
+    problems.push({ field: 'heading', messages: ['must be in [0, 360]'] });
+  if (!optionalNumber(p.speed, 0, 150))
+    problems.push({ field: 'speed', messages: ['must be m/s in [0, 150]'] });
+  if (!optionalNumber(p.accuracy, 0, 10_000))
+    problems.push({ field: 'accuracy', messages: ['must be metres in [0, 10000]'] });
+  return problems;
+}

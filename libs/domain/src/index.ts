@@ -1,0 +1,2 @@
+export * from './pings';
+export * from './eta';
