@@ -17,7 +17,10 @@ export function roadDistanceMeters(straightLineMeters: number, model = DEFAULT_E
   return straightLineMeters * model.roadFactor;
 }
 
-export function etaSecondsForDistance(straightLineMeters: number, model = DEFAULT_ETA_MODEL): number {
+export function etaSecondsForDistance(
+  straightLineMeters: number,
+  model = DEFAULT_ETA_MODEL,
+): number {
   const metersPerSecond = model.citySpeedKmh / 3.6;
   return Math.round(roadDistanceMeters(straightLineMeters, model) / metersPerSecond);
 }

@@ -1,2 +1,5 @@
 export * from './pings';
 export * from './eta';
+export * from './trip-state';
+export * from './match-scoring';
+export * from './fares';

@@ -1,13 +1,15 @@
 const WINDOW_SECONDS = 10;
+/** The ten whole seconds, plus the one still filling. */
+const SLOTS = WINDOW_SECONDS + 1;
 
-/** Accepted pings per second over the last ten whole seconds, in ten counters. */
+/** Accepted pings per second over the last ten whole seconds, in eleven counters. */
 export class PingRate {
-  private readonly counts = new Float64Array(WINDOW_SECONDS);
-  private readonly seconds = new Float64Array(WINDOW_SECONDS).fill(-1);
+  private readonly counts = new Float64Array(SLOTS);
+  private readonly seconds = new Float64Array(SLOTS).fill(-1);
 
   record(nowMs: number): void {
     const second = Math.floor(nowMs / 1000);
-    const slot = second % WINDOW_SECONDS;
+    const slot = second % SLOTS;
     if (this.seconds[slot] !== second) {
       this.seconds[slot] = second;
       this.counts[slot] = 0;
@@ -19,7 +21,7 @@ export class PingRate {
   perSecond(nowMs: number): number {
     const current = Math.floor(nowMs / 1000);
     let total = 0;
-    for (let i = 0; i < WINDOW_SECONDS; i += 1) {
+    for (let i = 0; i < SLOTS; i += 1) {
       const age = current - this.seconds[i];
       if (age >= 1 && age <= WINDOW_SECONDS) total += this.counts[i];
     }
