@@ -1,0 +1,116 @@
+/**
+ * Great-circle maths on a spherical Earth. Every distance the index returns comes from
+ * `haversineMeters`, so brute-force checks that use it agree with the index bit for bit.
+ */
+
+/** Mean Earth radius (IUGG), the radius every distance in this library assumes. */
+export const EARTH_RADIUS_METERS = 6_371_008.8;
+
+export const DEG_TO_RAD = Math.PI / 180;
+export const HALF_DEG_TO_RAD = Math.PI / 360;
+const RAD_TO_DEG = 180 / Math.PI;
+
+/** Half the equator: no two points are further apart than this. */
+export const MAX_DISTANCE_METERS = Math.PI * EARTH_RADIUS_METERS;
+
+/**
+ * Axis-aligned box in degrees. `minLng > maxLng` means the box crosses the antimeridian
+ * (it covers [minLng, 180] and [-180, maxLng]); a box that reaches a pole spans all longitudes.
+ */
+export interface BoundingBox {
+  minLat: number;
+  minLng: number;
+  maxLat: number;
+  maxLng: number;
+}
+
+/** Longitude difference folded into [-180, 180], so points either side of the antimeridian are close. */
+export function wrapLngDelta(deltaLng: number): number {
+  if (deltaLng > 180) return deltaLng - 360;
+  if (deltaLng < -180) return deltaLng + 360;
+  return deltaLng;
+}
+
+/**
+ * Haversine with the cosines of both latitudes supplied by the caller. The index caches the
+ * query's cosine; keeping one formula means the cached and uncached paths round identically.
+ */
+export function haversineFromCos(
+  lat1: number,
+  lng1: number,
+  cosLat1: number,
+  lat2: number,
+  lng2: number,
+  cosLat2: number,
+): number {
+  const sLat = Math.sin((lat2 - lat1) * HALF_DEG_TO_RAD);
+  const sLng = Math.sin(wrapLngDelta(lng2 - lng1) * HALF_DEG_TO_RAD);
+  const a = sLat * sLat + cosLat1 * cosLat2 * sLng * sLng;
+  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** Great-circle distance in metres between (lat1, lng1) and (lat2, lng2), degrees in. */
+export function haversineMeters(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  return haversineFromCos(
+    lat1,
+    lng1,
+    Math.cos(lat1 * DEG_TO_RAD),
+    lat2,
+    lng2,
+    Math.cos(lat2 * DEG_TO_RAD),
+  );
+}
+
+/**
+ * The haversine `a` term (sin² of half the central angle) for a radius: comparing `a` values
+ * orders points exactly like comparing distances, without the asin/sqrt per point.
+ * Radii of half the circumference or more cover the globe and map to Infinity.
+ */
+export function haversineTermForRadius(radiusMeters: number): number {
+  if (radiusMeters >= MAX_DISTANCE_METERS) return Infinity;
+  const s = Math.sin(radiusMeters / (2 * EARTH_RADIUS_METERS));
+  return s * s;
+}
+
+/**
+ * Smallest box that contains every point within `radiusMeters` of (lat, lng).
+ * Longitude half-width uses the tangent-meridian formula asin(sin δ / cos φ), which is exact for a
+ * spherical cap; when the cap contains a pole the box spans all longitudes.
+ * Inputs are trusted: validate before calling.
+ */
+export function boundingBoxAround(lat: number, lng: number, radiusMeters: number): BoundingBox {
+  const out = new Float64Array(4);
+  fillBoundingBox(out, lat, lng, radiusMeters);
+  return { minLat: out[0], minLng: out[2], maxLat: out[1], maxLng: out[3] };
+}
+
+/** `boundingBoxAround` into [minLat, maxLat, minLng, maxLng], so queries allocate nothing. */
+export function fillBoundingBox(
+  out: Float64Array,
+  lat: number,
+  lng: number,
+  radiusMeters: number,
+): void {
+  // A relative margin keeps points whose computed distance rounds onto the radius inside the box.
+  const delta = (radiusMeters / EARTH_RADIUS_METERS) * (1 + 1e-9) + 1e-12;
+  out[0] = -90;
+  out[1] = 90;
+  out[2] = -180;
+  out[3] = 180;
+  if (delta >= Math.PI) return;
+  const deltaDeg = delta * RAD_TO_DEG;
+  const minLat = lat - deltaDeg;
+  const maxLat = lat + deltaDeg;
+  out[0] = Math.max(minLat, -90);
+  out[1] = Math.min(maxLat, 90);
+  if (minLat <= -90 || maxLat >= 90) return;
+  const ratio = Math.sin(delta) / Math.cos(lat * DEG_TO_RAD);
+  if (ratio >= 1) return;
+  const halfWidth = Math.asin(ratio) * RAD_TO_DEG;
+  let minLng = lng - halfWidth;
+  let maxLng = lng + halfWidth;
+  if (minLng < -180) minLng += 360;
+  if (maxLng > 180) maxLng -= 360;
+  out[2] = minLng;
+  out[3] = maxLng;
+}

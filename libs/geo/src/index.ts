@@ -1,0 +1,24 @@
+export {
+  ShardedQuadtree,
+  DEFAULT_NODE_CAPACITY,
+  DEFAULT_SHARD_PRECISION,
+  type MoveCounters,
+  type NearestOptions,
+  type ShardedQuadtreeOptions,
+  type ShardInfo,
+} from './sharded-quadtree';
+export type { Neighbor, NeighborFilter } from './search';
+export {
+  boundingBoxAround,
+  EARTH_RADIUS_METERS,
+  haversineMeters,
+  MAX_DISTANCE_METERS,
+  type BoundingBox,
+} from './geo-math';
+export {
+  geohashBounds,
+  geohashNeighbours,
+  geohashOf,
+  MAX_SHARD_PRECISION,
+  MIN_SHARD_PRECISION,
+} from './cells';

@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import { bruteForce, type ModelPoint, pointNearEdges, radiusArb } from '../test/support';
+import { ShardedQuadtree } from './sharded-quadtree';
+
+/**
+ * The index must answer exactly like a scan of every point: same ids, same order (distance, then
+ * id), same distances. Points are drawn near shard edges, the antimeridian and the poles, with small
+ * leaves and coarse shards so splits, folds and shard moves happen in almost every case.
+ * GEO_FC_SEED reproduces a CI failure; GEO_FC_SCALE multiplies the run counts for a soak.
+ */
+const seed = process.env.GEO_FC_SEED === undefined ? 20240611 : Number(process.env.GEO_FC_SEED);
+const scale = Number(process.env.GEO_FC_SCALE ?? '1');
+const runs = (n: number): number => Math.max(1, Math.round(n * scale));
+
+type Data = number;
+type Filter = ((id: string, data: Data | undefined) => boolean) | undefined;
+
+const filters: Record<string, Filter> = {
+  none: undefined,
+  availableOnly: (_id, data) => data === 0,
+  notBusy: (_id, data) => data !== 1,
+  // Rejects almost everything, so the search must keep going past many nearby failures.
+  rare: (id, data) => data === 2 && id.charCodeAt(id.length - 1) % 2 === 0,
+};
+
+const configArb = fc.record({
+  shardPrecision: fc.constantFrom(1, 2, 3, 4),
+  nodeCapacity: fc.constantFrom(1, 2, 3, 4, 8),
+});
+
+/** A small id pool, some of them 36-character uuids, so moves and removes hit existing ids. */
+const idArb = fc.oneof(
+  fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'),
+  fc.constantFrom(
+    '3f1c1f9e-1d0b-4a8c-9a62-2b3c4d5e6f70',
+    '3f1c1f9e-1d0b-4a8c-9a62-2b3c4d5e6f71',
+    'ffffffff-0000-4000-8000-000000000000',
+  ),
+);
+
+type Op =
+  | { kind: 'upsert'; id: string; lat: number; lng: number; data: Data | undefined }
+  | { kind: 'remove'; id: string };
+
+function opArb(precision: number): fc.Arbitrary<Op> {
+  return fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc
+        .tuple(
+          idArb,
+          pointNearEdges(precision),
+          fc.option(fc.constantFrom(0, 1, 2), { nil: undefined }),
+        )
+        .map(([id, [lat, lng], data]): Op => ({ kind: 'upsert', id, lat, lng, data })),
+    },
+    { weight: 1, arbitrary: idArb.map((id): Op => ({ kind: 'remove', id })) },
+  );
+}
+
+function apply(index: ShardedQuadtree<Data>, model: Map<string, ModelPoint<Data>>, op: Op): void {
+  if (op.kind === 'remove') {
+    expect(index.remove(op.id)).toBe(model.delete(op.id));
+    return;
+  }
+  index.upsert(op.id, op.lat, op.lng, op.data);
+  const before = model.get(op.id);
+  model.set(op.id, { lat: op.lat, lng: op.lng, data: op.data ?? before?.data });
+}
+
+function expectConsistent(
+  index: ShardedQuadtree<Data>,
+  model: Map<string, ModelPoint<Data>>,
+): void {
+  expect(index.size).toBe(model.size);
+  for (const [id, p] of model) expect(index.get(id)).toEqual(p);
+  let total = 0;
+  for (const shard of index.shards()) {
+    expect(shard.size).toBeGreaterThan(0);
+    total += shard.size;
+  }
+  expect(total).toBe(model.size);
+}
+
+interface Query {
+  lat: number;
+  lng: number;
+  k: number;
+  radiusMeters: number;
+  filter: string;
+}
+
+function queryArb(precision: number): fc.Arbitrary<Query> {
+  return fc
+    .tuple(
+      pointNearEdges(precision),
+      fc.integer({ min: 1, max: 14 }),
+      radiusArb,
+      fc.constantFrom(...Object.keys(filters)),
+    )
+    .map(([[lat, lng], k, radiusMeters, filter]) => ({ lat, lng, k, radiusMeters, filter }));
+}
+
+function expectQueriesMatch(
+  index: ShardedQuadtree<Data>,
+  model: Map<string, ModelPoint<Data>>,
+  q: Query,
+): void {
+  const filter = filters[q.filter];
+  const all = bruteForce(model, q.lat, q.lng, q.radiusMeters, filter);
+  expect(index.nearest(q.lat, q.lng, { k: q.k, radiusMeters: q.radiusMeters, filter })).toEqual(
+    all.slice(0, q.k),
+  );
+  expect(index.within(q.lat, q.lng, q.radiusMeters, filter)).toEqual(all);
+}
+
+describe('ShardedQuadtree matches a brute-force scan', () => {
+  it('after any sequence of upserts, moves and removes', () => {
+    fc.assert(
+      fc.property(
+        configArb.chain((config) =>
+          fc.tuple(
+            fc.constant(config),
+            fc.array(opArb(config.shardPrecision), { maxLength: 60 }),
+            fc.array(queryArb(config.shardPrecision), { minLength: 1, maxLength: 4 }),
+          ),
+        ),
+        ([config, ops, queries]) => {
+          const index = new ShardedQuadtree<Data>(config);
+          const model = new Map<string, ModelPoint<Data>>();
+          for (const op of ops) apply(index, model, op);
+          expectConsistent(index, model);
+          for (const q of queries) expectQueriesMatch(index, model, q);
+        },
+      ),
+      { seed, numRuns: runs(5000) },
+    );
+  });
+
+  it('when queries interleave with the updates', () => {
+    fc.assert(
+      fc.property(
+        configArb.chain((config) =>
+          fc.tuple(
+            fc.constant(config),
+            fc.array(fc.tuple(opArb(config.shardPrecision), queryArb(config.shardPrecision)), {
+              maxLength: 25,
+            }),
+          ),
+        ),
+        ([config, steps]) => {
+          const index = new ShardedQuadtree<Data>(config);
+          const model = new Map<string, ModelPoint<Data>>();
+          for (const [op, q] of steps) {
+            apply(index, model, op);
+            expectQueriesMatch(index, model, q);
+          }
+          expectConsistent(index, model);
+        },
+      ),
+      { seed: seed + 1, numRuns: runs(2500) },
+    );
+  });
+
+  it('for dense clusters with duplicate positions and many ids', () => {
+    // Many distinct ids around one border crossing: deep trees, equal distances, id tie-breaks.
+    const cluster = fc
+      .tuple(
+        fc.constantFrom<[number, number]>(
+          [0, 0],
+          [0, 180],
+          [89.99, 180],
+          [-89.999, -45],
+          [45, 11.25],
+        ),
+        fc.array(
+          fc.tuple(
+            fc.oneof(fc.constant(0), fc.double({ min: -0.01, max: 0.01, noNaN: true })),
+            fc.oneof(fc.constant(0), fc.double({ min: -0.01, max: 0.01, noNaN: true })),
+            fc.constantFrom(0, 1, 2),
+          ),
+          { maxLength: 80 },
+        ),
+        fc.double({ min: 0, max: 3_000, noNaN: true }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.constantFrom(...Object.keys(filters)),
+        fc.integer({ min: 0, max: 3 }),
+      )
+      .map(([[lat0, lng0], offsets, radiusMeters, k, filter, removeEvery]) => ({
+        lat0,
+        lng0,
+        offsets,
+        radiusMeters,
+        k,
+        filter,
+        removeEvery,
+      }));
+    fc.assert(
+      fc.property(configArb, cluster, (config, c) => {
+        const index = new ShardedQuadtree<Data>(config);
+        const model = new Map<string, ModelPoint<Data>>();
+        c.offsets.forEach(([dLat, dLng, data], i) => {
+          const lat = Math.min(90, Math.max(-90, c.lat0 + dLat));
+          let lng = c.lng0 + dLng;
+          if (lng > 180) lng -= 360;
+          apply(index, model, { kind: 'upsert', id: `driver-${i % 50}`, lat, lng, data });
+          if (c.removeEvery > 0 && i % (c.removeEvery + 2) === 0) {
+            apply(index, model, { kind: 'remove', id: `driver-${(i * 7) % 50}` });
+          }
+        });
+        expectConsistent(index, model);
+        expectQueriesMatch(index, model, {
+          lat: c.lat0,
+          lng: c.lng0,
+          k: c.k,
+          radiusMeters: c.radiusMeters,
+          filter: c.filter,
+        });
+      }),
+      { seed: seed + 2, numRuns: runs(2500) },
+    );
+  });
+
+  it('returns to zero shards and nodes once everything is removed', () => {
+    fc.assert(
+      fc.property(
+        configArb.chain((config) =>
+          fc.tuple(fc.constant(config), fc.array(opArb(config.shardPrecision), { maxLength: 60 })),
+        ),
+        ([config, ops]) => {
+          const index = new ShardedQuadtree<Data>(config);
+          const model = new Map<string, ModelPoint<Data>>();
+          for (const op of ops) apply(index, model, op);
+          for (const id of model.keys()) expect(index.remove(id)).toBe(true);
+          expect(index.size).toBe(0);
+          expect(index.shardCount).toBe(0);
+          expect(index.nodeCount).toBe(0);
+        },
+      ),
+      { seed: seed + 3, numRuns: runs(1000) },
+    );
+  });
+});
