@@ -25,14 +25,20 @@ export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 
 export async function openInfrastructure(config: AppConfig): Promise<Infrastructure> {
   const logger = new Logger('Infrastructure');
-  const embedded = config.database.url ? undefined : await startEmbedded(config, logger);
+  const started = config.database.url ? undefined : await startEmbedded(config, logger);
+  const embedded = started?.embedded;
   const databaseUrl = config.database.url ?? (embedded as EmbeddedPostgres).url;
 
   const queue: Infrastructure['queue'] = config.redis.url
     ? { backend: 'redis', connection: redisConnection(config.redis.url) }
     : {
         backend: 'postgres',
-        connection: { connectionString: databaseUrl, schema: 'bullmq', migrate: true, max: 4 },
+        connection: started?.bullmqConnection ?? {
+          connectionString: databaseUrl,
+          schema: 'bullmq',
+          migrate: true,
+          max: 4,
+        },
       };
   // @nestjs/bullmq builds `new Queue(name, opts)` itself, so the backend is chosen process-wide.
   setDefaultBackendFactory(queue.backend === 'postgres' ? createPostgresBackend : undefined);
@@ -49,15 +55,16 @@ export async function openInfrastructure(config: AppConfig): Promise<Infrastruct
   };
 }
 
-async function startEmbedded(config: AppConfig, logger: Logger): Promise<EmbeddedPostgres> {
+async function startEmbedded(config: AppConfig, logger: Logger) {
   const started = Date.now();
   const { inMemory, dataDir } = config.database;
   // Loaded only when used: a deployment on real PostgreSQL never loads PGlite.
-  const { startEmbeddedPostgres } = await import('../database/embedded/embedded-postgres');
+  const { startEmbeddedPostgres, embeddedBullmqConnection } =
+    await import('../database/embedded/embedded-postgres');
   const embedded = await startEmbeddedPostgres(inMemory ? { inMemory } : { dataDir });
   const where = inMemory ? 'in memory' : dataDir;
   logger.log(`embedded PostgreSQL (PGlite + PostGIS, ${where}) up in ${Date.now() - started} ms`);
-  return embedded;
+  return { embedded, bullmqConnection: embeddedBullmqConnection(embedded.url) };
 }
 
 export function redisConnection(url: string): RedisConnectionOptions {

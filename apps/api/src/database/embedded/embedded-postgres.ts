@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type * as PgliteModule from '@electric-sql/pglite';
@@ -126,7 +126,9 @@ function listen(server: Server, host: string, port: number): Promise<number> {
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
-      done((server.address() as AddressInfo).port);
+      const address = server.address();
+      if (address === null || typeof address === 'string') fail(new Error('not a TCP address'));
+      else done(address.port);
     });
   });
 }

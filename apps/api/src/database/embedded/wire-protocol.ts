@@ -45,7 +45,8 @@ function cStrings(message: Uint8Array, offset: number): string[] {
 export function startupSearchPath(message: Uint8Array): string | undefined {
   const pairs = cStrings(message, 8);
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    if (pairs[i] === 'options') return /(?:^|\s)(?:-c\s*|--)search_path=(\S+)/.exec(pairs[i + 1])?.[1];
+    if (pairs[i] === 'options')
+      return /(?:^|\s)(?:-c\s*|--)search_path=(\S+)/.exec(pairs[i + 1])?.[1];
   }
   return undefined;
 }
