@@ -6,7 +6,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthCoreModule } from './common/auth/auth-core.module';
+import { CLOCK, systemClock } from './common/clock';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { typeormOptions } from './database/typeorm-options';
 import { Infrastructure, INFRASTRUCTURE } from './infrastructure/infrastructure';
@@ -16,6 +18,9 @@ import { AuthModule } from './modules/auth/auth.module';
 import { DriversModule } from './modules/drivers/drivers.module';
 import { HealthModule } from './modules/health/health.module';
 import { LocationsModule } from './modules/locations/locations.module';
+import { MatchingModule } from './modules/matching/matching.module';
+import { PricingModule } from './modules/pricing/pricing.module';
+import { TripsModule } from './modules/trips/trips.module';
 import { MetricsController } from './modules/health/metrics.controller';
 import { RidersModule } from './modules/riders/riders.module';
 
@@ -29,8 +34,9 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: INFRASTRUCTURE, useValue: infra },
+        { provide: CLOCK, useValue: systemClock },
       ],
-      exports: [APP_CONFIG, INFRASTRUCTURE],
+      exports: [APP_CONFIG, INFRASTRUCTURE, CLOCK],
       imports: [
         LoggerModule.forRoot({
           pinoHttp: {
@@ -56,6 +62,7 @@ export class AppModule {
           controller: MetricsController,
           defaultMetrics: { enabled: true },
         }),
+        EventEmitterModule.forRoot(),
         RedisModule,
         AuthCoreModule,
         RidersModule,
@@ -64,6 +71,9 @@ export class AppModule {
         AuthModule,
         HealthModule,
         LocationsModule,
+        PricingModule,
+        TripsModule,
+        MatchingModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { CabType, LatLng } from './index';
+import type { CabType, LatLng, TripOfferView, TripView } from './index';
 
 /** Live state of a driver, as kept by the locations module. */
 export const DriverStatus = { OFFLINE: 'OFFLINE', AVAILABLE: 'AVAILABLE', ON_TRIP: 'ON_TRIP' } as const;
@@ -52,4 +52,28 @@ export const SocketEvent = {
   CABS_WATCH: 'cabs:watch',
   CABS_UNWATCH: 'cabs:unwatch',
   CABS_NEARBY: 'cabs:nearby',
+  TRIP_REQUEST: 'trip:request',
+  TRIP_CANCEL: 'trip:cancel',
+  TRIP_ACCEPT: 'trip:accept',
+  TRIP_DENY: 'trip:deny',
+  TRIP_ARRIVE: 'trip:arrive',
+  TRIP_START: 'trip:start',
+  TRIP_COMPLETE: 'trip:complete',
+  TRIP_OFFER: 'trip:offer',
+  TRIP_OFFER_REVOKED: 'trip:offer:revoked',
+  TRIP_UPDATE: 'trip:update',
 } as const;
+
+/** Events the server emits about trips, on `/rider` and `/driver`. */
+export interface TripServerEvents {
+  'trip:update': (body: { trip: TripView }) => void;
+  'trip:offer': (offer: TripOfferView) => void;
+  'trip:offer:revoked': (body: { tripId: string; reason: string }) => void;
+  /** Rider only: the assigned driver's position after each accepted ping. */
+  'driver:location': (body: {
+    tripId: string;
+    location: LatLng;
+    heading?: number;
+    etaSeconds: number;
+  }) => void;
+}

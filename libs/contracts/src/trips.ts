@@ -29,3 +29,70 @@ export interface Money {
   amount: number;
   currency: string;
 }
+
+export const OPEN_TRIP_STATUSES: readonly TripStatus[] = [
+  TripStatus.REQUESTED,
+  TripStatus.DRIVER_ASSIGNED,
+  TripStatus.DRIVER_ARRIVED,
+  TripStatus.IN_PROGRESS,
+];
+
+export interface TripDriverView {
+  id: string;
+  name: string;
+  rating: number;
+  vehicle: { plate: string; model: string | null; cabType: string };
+  location?: LatLng;
+}
+
+/** The trip as the API shows it; `pickupCode` only to the trip's rider. */
+export interface TripView {
+  id: string;
+  status: TripStatus;
+  riderId: string;
+  driverId?: string;
+  cabType: string;
+  pickup: LatLng;
+  dropoff: LatLng;
+  paymentMethod: PaymentMethod;
+  quote: { fare: Money; surgeMultiplier: number };
+  fare?: Money;
+  distanceMeters?: number;
+  durationSeconds?: number;
+  driver?: TripDriverView;
+  etaSeconds?: number;
+  pickupCode?: string;
+  cancelReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const OfferOutcome = {
+  PENDING: 'PENDING',
+  ACCEPTED: 'ACCEPTED',
+  DENIED: 'DENIED',
+  EXPIRED: 'EXPIRED',
+  REVOKED: 'REVOKED',
+} as const;
+export type OfferOutcome = (typeof OfferOutcome)[keyof typeof OfferOutcome];
+
+/** `trip:offer` to one driver at a time. */
+export interface TripOfferView {
+  tripId: string;
+  pickup: LatLng;
+  dropoff: LatLng;
+  cabType: string;
+  estimatedFare: Money;
+  pickupEtaSeconds: number;
+  expiresAt: string;
+}
+
+export interface FareEstimate {
+  cabType: string;
+  fare: Money;
+  surgeMultiplier: number;
+  etaSeconds: number | null;
+  distanceMeters: number;
+  durationSeconds: number;
+  available: boolean;
+}

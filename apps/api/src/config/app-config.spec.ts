@@ -48,3 +48,13 @@ describe('loadConfig', () => {
     expect(config.admin).toEqual({ email: 'admin@example.com', password: 'correct horse' });
   });
 });
+
+describe('loadConfig: matching', () => {
+  it('parses the matching radii and names a bad list', () => {
+    expect(loadConfig({ MATCH_RADII_METERS: '1000,3000' }).matching.radiiMeters).toEqual([
+      1000, 3000,
+    ]);
+    expect(loadConfig({}).matching.radiiMeters).toEqual([2000, 4000, 8000]);
+    expect(() => loadConfig({ MATCH_RADII_METERS: '2km' })).toThrow(/MATCH_RADII_METERS/);
+  });
+});

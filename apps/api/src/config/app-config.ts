@@ -19,6 +19,15 @@ export interface AppConfig {
     cabsPushIntervalMs: number;
   };
   eta: { citySpeedKmh: number; roadFactor: number };
+  matching: {
+    radiiMeters: number[];
+    maxOffers: number;
+    maxMs: number;
+    offerTimeoutMs: number;
+    retryMs: number;
+    sweepIntervalMs: number;
+    driverLostMs: number;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -67,5 +76,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cabsPushIntervalMs: e.CABS_PUSH_INTERVAL_MS,
     },
     eta: { citySpeedKmh: e.CITY_SPEED_KMH, roadFactor: e.ROAD_FACTOR },
+    matching: {
+      radiiMeters: e.MATCH_RADII_METERS,
+      maxOffers: e.MATCH_MAX_OFFERS,
+      maxMs: e.MATCH_MAX_MS,
+      offerTimeoutMs: e.OFFER_TIMEOUT_MS,
+      retryMs: e.MATCH_RETRY_MS,
+      sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+      driverLostMs: e.TRIP_DRIVER_LOST_MS,
+    },
   };
 }

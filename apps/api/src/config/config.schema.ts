@@ -58,6 +58,23 @@ export const envSchema = z
     LOCATION_DB_WRITE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
     /** How often `cabs:watch` pushes `cabs:nearby`. */
     CABS_PUSH_INTERVAL_MS: z.coerce.number().int().positive().default(3_000),
+    /** Search radii of successive matching rounds, in metres. */
+    MATCH_RADII_METERS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of metres, e.g. 2000,4000,8000')
+      .default('2000,4000,8000')
+      .transform((value) => value.split(',').map(Number)),
+    /** A trip ends NO_DRIVER_FOUND after this many offers, or MATCH_MAX_MS after the request. */
+    MATCH_MAX_OFFERS: z.coerce.number().int().positive().default(10),
+    MATCH_MAX_MS: z.coerce.number().int().positive().default(120_000),
+    /** How long a driver has to answer an offer. */
+    OFFER_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** When no driver is in reach, look again after this long. */
+    MATCH_RETRY_MS: z.coerce.number().int().positive().default(3_000),
+    /** How often the sweeper looks for stuck trips. */
+    SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+    /** An IN_PROGRESS trip whose driver has been silent this long is ended by the sweeper. */
+    TRIP_DRIVER_LOST_MS: z.coerce.number().int().positive().default(600_000),
     CITY_SPEED_KMH: z.coerce.number().positive().max(200).default(25),
     ROAD_FACTOR: z.coerce.number().min(1).max(3).default(1.3),
   })

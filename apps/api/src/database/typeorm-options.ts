@@ -7,6 +7,7 @@ import { RiderEntity } from '../modules/riders/rider.entity';
 import { RatingEntity, TripEntity, TripEventEntity } from '../modules/trips/trip.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { DriverLocations1763900000001 } from './migrations/1763900000001-driver-locations';
+import { Dispatch1763900000002 } from './migrations/1763900000002-dispatch';
 
 export const ENTITIES = [
   RiderEntity,
@@ -19,7 +20,11 @@ export const ENTITIES = [
   PaymentEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763900000000, DriverLocations1763900000001];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  DriverLocations1763900000001,
+  Dispatch1763900000002,
+];
 
 /**
  * One definition for the server, the CLI data source and the tests. Migrations run at start;

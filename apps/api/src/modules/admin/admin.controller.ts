@@ -1,12 +1,8 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/decorators';
-import { DomainError } from '../../common/errors/domain-error';
+import { UuidParam } from '../../common/http/uuid-param';
 import { AdminService } from './admin.service';
-
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => DomainError.validation([{ field: 'id', messages: ['must be a UUID'] }]),
-});
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -22,13 +18,13 @@ export class AdminController {
 
   @Post('drivers/:id/suspend')
   @HttpCode(200)
-  suspend(@Param('id', uuid) id: string) {
+  suspend(@Param('id', UuidParam) id: string) {
     return this.admin.suspend(id);
   }
 
   @Post('drivers/:id/reinstate')
   @HttpCode(200)
-  reinstate(@Param('id', uuid) id: string) {
+  reinstate(@Param('id', UuidParam) id: string) {
     return this.admin.reinstate(id);
   }
 }

@@ -55,6 +55,22 @@ export class DriversRepository {
     return driver && toDriverView(driver);
   }
 
+  /** Rating and acceptance rate of each driver, for ranking match candidates. */
+  async findScores(
+    ids: string[],
+  ): Promise<Map<string, { rating: number; acceptanceRate: number }>> {
+    const rows: { id: string; rating: string; acceptance_rate: string }[] = await this.db.query(
+      `SELECT id, rating, acceptance_rate FROM drivers WHERE id = ANY($1) AND suspended_at IS NULL`,
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { rating: Number(r.rating), acceptanceRate: Number(r.acceptance_rate) },
+      ]),
+    );
+  }
+
   /** Returns false when there is no such driver. */
   async setSuspended(id: string, suspended: boolean): Promise<boolean> {
     const result = await this.db

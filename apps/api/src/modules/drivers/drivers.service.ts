@@ -24,6 +24,10 @@ export class DriversService {
     return (await this.drivers.findById(id)) as DriverView;
   }
 
+  findScores(ids: string[]) {
+    return this.drivers.findScores(ids);
+  }
+
   findLiveProfile(id: string) {
     return this.drivers.findLiveProfile(id);
   }

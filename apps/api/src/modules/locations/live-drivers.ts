@@ -96,9 +96,15 @@ export class LiveDrivers {
   nearestAvailable(
     lat: number,
     lng: number,
-    query: { k: number; radiusMeters: number; cabType?: CabType; staleBeforeMs: number },
+    query: {
+      k: number;
+      radiusMeters: number;
+      cabType?: CabType;
+      staleBeforeMs: number;
+      excludeIds?: ReadonlySet<string>;
+    },
   ): Neighbor<LiveDriver>[] {
-    const { cabType, staleBeforeMs } = query;
+    const { cabType, staleBeforeMs, excludeIds } = query;
     return this.index.nearest(lat, lng, {
       k: query.k,
       radiusMeters: query.radiusMeters,
@@ -106,7 +112,8 @@ export class LiveDrivers {
         d !== undefined &&
         d.status === DriverStatus.AVAILABLE &&
         d.lastPingAtMs >= staleBeforeMs &&
-        (cabType === undefined || d.cabType === cabType),
+        (cabType === undefined || d.cabType === cabType) &&
+        !excludeIds?.has(d.id),
     });
   }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsLat, IsLng } from '../../common/http/coordinates';
 
 export class DriverStatusDto {
   @ApiProperty({ enum: ['AVAILABLE', 'OFFLINE'] })
@@ -13,18 +14,10 @@ export const MAX_NEARBY_RADIUS_METERS = 10_000;
 
 /** A point and a radius; used by GET /cabs/nearby (query strings) and `cabs:watch`. */
 export class NearbyQueryDto {
-  @ApiProperty({ minimum: -90, maximum: 90, example: 51.5074 })
-  @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(-90)
-  @Max(90)
+  @IsLat()
   lat!: number;
 
-  @ApiProperty({ minimum: -180, maximum: 180, example: -0.1278 })
-  @Type(() => Number)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(-180)
-  @Max(180)
+  @IsLng()
   lng!: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_NEARBY_RADIUS_METERS, default: 3000 })

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CLOCK, systemClock } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DriversModule } from '../drivers/drivers.module';
 import { CabsGateway } from './cabs.gateway';
@@ -17,7 +16,6 @@ import { NearbyCabsService } from './nearby-cabs.service';
   imports: [DriversModule],
   controllers: [LocationsController],
   providers: [
-    { provide: CLOCK, useValue: systemClock },
     { provide: LiveDrivers, useFactory: () => new LiveDrivers() },
     {
       provide: LocationsMetrics,

@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Ack, DriverStatus, ErrorCode, FieldError } from '@app/contracts';
+import { Ack, CabType, DriverStatus, ErrorCode, FieldError } from '@app/contracts';
 import { checkPing, DEFAULT_PING_LIMITS, isCoordinate } from '@app/domain';
 import { Actor } from '../../common/auth/actor';
 import { Clock, CLOCK } from '../../common/clock';
@@ -39,6 +39,7 @@ const IMPLAUSIBLE = refusal(
 export class LocationsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LocationsService.name);
   private readonly pingRate = new PingRate();
+  private readonly movedListeners: ((driver: LiveDriver) => void)[] = [];
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -79,6 +80,56 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     }
     this.changeStatus(driver, status);
     return { status: driver.status };
+  }
+
+  /** Available, fresh drivers of a cab type near a point, nearest first (for matching and quotes). */
+  findAvailable(
+    lat: number,
+    lng: number,
+    query: { k: number; radiusMeters: number; cabType: CabType; excludeIds?: ReadonlySet<string> },
+  ): { driverId: string; lat: number; lng: number; distanceMeters: number }[] {
+    const found = this.live.nearestAvailable(lat, lng, {
+      ...query,
+      staleBeforeMs: this.clock.now() - this.config.locations.staleAfterMs,
+    });
+    return found.map((n) => ({
+      driverId: n.id,
+      lat: n.lat,
+      lng: n.lng,
+      distanceMeters: n.distanceMeters,
+    }));
+  }
+
+  /** The driver's last position and how long ago it was seen, or undefined if unknown here. */
+  whereIs(
+    driverId: string,
+  ): { lat: number; lng: number; status: DriverStatus; silentMs: number } | undefined {
+    const driver = this.live.get(driverId);
+    if (!driver) return undefined;
+    return {
+      lat: driver.lat,
+      lng: driver.lng,
+      status: driver.status,
+      silentMs: this.clock.now() - driver.lastSeenAtMs,
+    };
+  }
+
+  /** Dispatch assigned a trip: the driver leaves the available set at once. */
+  markOnTrip(driverId: string, cabType: CabType): void {
+    const driver = this.live.getOrCreate(driverId, cabType);
+    if (driver.status !== DriverStatus.ON_TRIP) this.changeStatus(driver, DriverStatus.ON_TRIP);
+  }
+
+  /** The trip ended or was handed back: the driver is available again. */
+  markAvailable(driverId: string): void {
+    const driver = this.live.get(driverId);
+    if (driver && driver.status === DriverStatus.ON_TRIP)
+      this.changeStatus(driver, DriverStatus.AVAILABLE);
+  }
+
+  /** Called after every accepted ping, with the driver's live state (read it, do not keep it). */
+  onDriverMoved(listener: (driver: LiveDriver) => void): void {
+    this.movedListeners.push(listener);
   }
 
   /** Takes a driver off the map at once (suspension); a trip in progress is left to dispatch. */
@@ -122,6 +173,9 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     this.pingRate.record(now);
     this.metrics.ping('accepted');
     this.metrics.pingIndexed((performance.now() - startedMs) / 1000);
+    if (driver.status === DriverStatus.ON_TRIP) {
+      for (const listener of this.movedListeners) listener(driver);
+    }
     return OK;
   }
 

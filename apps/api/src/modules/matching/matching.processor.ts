@@ -1,0 +1,31 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { MatchingJob, MatchingJobPayloads, QueueName } from '@app/contracts';
+import { MatchingService } from './matching.service';
+import { SweeperService } from './sweeper.service';
+
+type MatchingJobs = {
+  [K in MatchingJob]: Job<MatchingJobPayloads[K], unknown, K>;
+}[MatchingJob];
+
+/** Delegates each job of the matching queue to the service; BullMQ retries a failed step. */
+@Processor(QueueName.MATCHING, { concurrency: 16 })
+export class MatchingProcessor extends WorkerHost {
+  constructor(
+    private readonly matching: MatchingService,
+    private readonly sweeper: SweeperService,
+  ) {
+    super();
+  }
+
+  async process(job: MatchingJobs): Promise<unknown> {
+    switch (job.name) {
+      case MatchingJob.MATCH:
+        return this.matching.step(job.data.tripId);
+      case MatchingJob.OFFER_TIMEOUT:
+        return this.matching.offerTimedOut(job.data.tripId, job.data.offerId);
+      case MatchingJob.SWEEP:
+        return this.sweeper.sweep();
+    }
+  }
+}

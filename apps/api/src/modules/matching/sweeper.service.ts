@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DriverStatus, TripStatus } from '@app/contracts';
+import { Clock, CLOCK } from '../../common/clock';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { LocationsService } from '../locations/locations.service';
+import { DispatchQueue } from '../trips/dispatch-queue';
+import { TripsService } from '../trips/trips.service';
+import { MatchingService } from './matching.service';
+import { OffersRepository } from './offers.repository';
+
+/** How late a timer may be before the sweeper does its work for it. */
+const TIMER_GRACE_MS = 5_000;
+
+export interface SweepReport {
+  overdueOffers: number;
+  requestedRequeued: number;
+  driversLost: number;
+  tripsAbandoned: number;
+}
+
+/**
+ * Nothing stays stuck. The rules, applied every SWEEP_INTERVAL_MS by a repeatable job:
+ * 1. a PENDING offer past its expiry (its timer job was lost) expires, and matching goes on;
+ * 2. a REQUESTED trip with no open offer gets a matching step (its job vanished); one past
+ *    MATCH_MAX_MS ends NO_DRIVER_FOUND through that step;
+ * 3. an assigned trip not yet started whose driver went OFFLINE or silent for
+ *    DRIVER_OFFLINE_AFTER_MS goes back to matching, as if the driver had cancelled;
+ * 4. an IN_PROGRESS trip whose driver has been silent for TRIP_DRIVER_LOST_MS is CANCELLED by
+ *    the system with reason `driver lost`, for an operator to settle.
+ */
+@Injectable()
+export class SweeperService {
+  private readonly logger = new Logger(SweeperService.name);
+
+  constructor(
+    private readonly offers: OffersRepository,
+    private readonly trips: TripsService,
+    private readonly matching: MatchingService,
+    private readonly locations: LocationsService,
+    private readonly queue: DispatchQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async sweep(): Promise<SweepReport> {
+    const report: SweepReport = {
+      overdueOffers: 0,
+      requestedRequeued: 0,
+      driversLost: 0,
+      tripsAbandoned: 0,
+    };
+    const now = this.clock.now();
+
+    for (const offer of await this.offers.overdue(TIMER_GRACE_MS)) {
+      await this.matching.offerTimedOut(offer.tripId, offer.id);
+      report.overdueOffers += 1;
+    }
+
+    const quietSince = new Date(now - this.config.matching.retryMs - TIMER_GRACE_MS);
+    for (const trip of await this.trips.findStale([TripStatus.REQUESTED], quietSince)) {
+      if (await this.offers.pendingForTrip(trip.id)) continue;
+      await this.queue.match(
+        trip.id,
+        `sweep-${Math.floor(now / this.config.matching.sweepIntervalMs)}`,
+      );
+      report.requestedRequeued += 1;
+    }
+
+    const assigned = [TripStatus.DRIVER_ASSIGNED, TripStatus.DRIVER_ARRIVED];
+    for (const trip of await this.trips.findStale(assigned, new Date(now))) {
+      const driverId = trip.driverId as string;
+      const at = this.locations.whereIs(driverId);
+      const gone =
+        !at ||
+        at.status === DriverStatus.OFFLINE ||
+        at.silentMs > this.config.locations.offlineAfterMs;
+      if (!gone) continue;
+      const result = await this.trips.applySystem({
+        tripId: trip.id,
+        action: 'DRIVER_CANCEL',
+        actor: { role: 'system', id: null },
+        driverId,
+        patch: {
+          driverId: null,
+          vehicleId: null,
+          pickupCode: null,
+          assignedAt: null,
+          arrivedAt: null,
+        },
+        data: { reason: 'driver offline', driverId },
+      });
+      if (result.kind === 'ok') {
+        this.locations.markAvailable(driverId);
+        await this.queue.match(trip.id, `after-lost-${driverId}`);
+        report.driversLost += 1;
+      }
+    }
+
+    for (const trip of await this.trips.findStale([TripStatus.IN_PROGRESS], new Date(now))) {
+      const at = this.locations.whereIs(trip.driverId as string);
+      if (at && at.silentMs <= this.config.matching.driverLostMs) continue;
+      const result = await this.trips.applySystem({
+        tripId: trip.id,
+        action: 'SYSTEM_CANCEL',
+        actor: { role: 'system', id: null },
+        patch: { endedAt: new Date(now), cancelReason: 'driver lost', cancelledBy: 'system' },
+        data: { reason: 'driver lost during the trip' },
+      });
+      if (result.kind === 'ok') report.tripsAbandoned += 1;
+    }
+
+    if (Object.values(report).some((n) => n > 0))
+      this.logger.log({ ...report }, 'sweep resolved stuck work');
+    return report;
+  }
+}

@@ -1,0 +1,51 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { JobsOptions, Queue } from 'bullmq';
+import { MatchingJob, MatchingJobPayloads, QueueName } from '@app/contracts';
+
+type Payload = MatchingJobPayloads[MatchingJob];
+
+/**
+ * The producer side of the matching queue. Job ids are deterministic, so that two handlers
+ * reacting to the same fact (a deny and the offer's timeout, a retry and the sweeper) enqueue
+ * one job, not two: BullMQ ignores an add whose id it already holds.
+ */
+@Injectable()
+export class DispatchQueue {
+  constructor(@InjectQueue(QueueName.MATCHING) private readonly queue: Queue<Payload>) {}
+
+  /** Runs a matching step for the trip; `reason` makes the job id (no ':' allowed by BullMQ). */
+  async match(tripId: string, reason: string, delayMs = 0): Promise<void> {
+    const jobId = reason === 'request' ? tripId : `${tripId}-${reason}`;
+    await this.queue.add(MatchingJob.MATCH, { tripId }, this.options(jobId, delayMs));
+  }
+
+  /** A durable timer: survives a restart, because it is a delayed job in the queue's store. */
+  async offerTimeout(tripId: string, offerId: string, delayMs: number): Promise<void> {
+    await this.queue.add(
+      MatchingJob.OFFER_TIMEOUT,
+      { tripId, offerId },
+      this.options(`timeout-${offerId}`, delayMs),
+    );
+  }
+
+  async scheduleSweeper(everyMs: number): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      MatchingJob.SWEEP,
+      { every: everyMs },
+      { name: MatchingJob.SWEEP, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+  }
+
+  private options(jobId: string, delayMs: number): JobsOptions {
+    return {
+      jobId,
+      delay: delayMs,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 200 },
+      // Kept for an hour so a duplicate add within that time stays a no-op.
+      removeOnComplete: { age: 3_600 },
+      removeOnFail: { age: 86_400 },
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CAB_TYPES, CabType, PaymentMethod, TripStatus } from '@app/contracts';
+import { LatLngDto } from '../../common/http/coordinates';
+
+const PAYMENT_METHODS = Object.values(PaymentMethod);
+
+export class RequestTripDto {
+  @ApiProperty({ type: LatLngDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LatLngDto)
+  pickup!: LatLngDto;
+
+  @ApiProperty({ type: LatLngDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LatLngDto)
+  dropoff!: LatLngDto;
+
+  @ApiProperty({ enum: CAB_TYPES })
+  @IsIn(CAB_TYPES)
+  cabType!: CabType;
+
+  @ApiProperty({ enum: PAYMENT_METHODS })
+  @IsIn(PAYMENT_METHODS)
+  paymentMethod!: PaymentMethod;
+}
+
+/** `trip:request` carries the idempotency key in the payload instead of a header. */
+export class SocketRequestTripDto extends RequestTripDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  idempotencyKey?: string;
+}
+
+export class CancelTripDto {
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class StartTripDto {
+  @ApiProperty({ example: '4821' })
+  @Matches(/^[0-9]{4}$/, { message: 'pickupCode must be 4 digits' })
+  pickupCode!: string;
+}
+
+export class TripIdDto {
+  @IsUUID()
+  tripId!: string;
+}
+
+export class SocketCancelDto extends TripIdDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class SocketStartDto extends TripIdDto {
+  @Matches(/^[0-9]{4}$/, { message: 'pickupCode must be 4 digits' })
+  pickupCode!: string;
+}
+
+export class ListTripsQueryDto {
+  @ApiPropertyOptional({ enum: Object.values(TripStatus) })
+  @IsOptional()
+  @IsIn(Object.values(TripStatus))
+  status?: TripStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}

@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CabType, LatLng, OPEN_TRIP_STATUSES, PaymentMethod, TripStatus } from '@app/contracts';
+import { nextState, TripAction, TripActorRole } from '@app/domain';
+import { isUniqueViolation } from '../../database/pg-errors';
+import { TripRecord } from './trip.model';
+import { TRIP_COLUMNS, TRIP_FROM, toTripRecord, TripRow } from './trip.sql';
+
+export interface NewTrip {
+  riderId: string;
+  cabType: CabType;
+  pickup: LatLng;
+  dropoff: LatLng;
+  paymentMethod: PaymentMethod;
+  quoteFareMinor: number;
+  surgeMultiplier: number;
+  currency: string;
+  idempotencyKey?: string;
+}
+
+/** Columns a transition may set besides the status. */
+export interface TripPatch {
+  driverId?: string | null;
+  vehicleId?: string | null;
+  pickupCode?: string | null;
+  assignedAt?: Date | null;
+  arrivedAt?: Date | null;
+  startedAt?: Date | null;
+  endedAt?: Date | null;
+  fareMinor?: number;
+  distanceMeters?: number;
+  durationSeconds?: number;
+  cancelReason?: string | null;
+  cancelledBy?: TripActorRole;
+}
+
+const PATCH_COLUMNS: Record<keyof TripPatch, string> = {
+  driverId: 'driver_id',
+  vehicleId: 'vehicle_id',
+  pickupCode: 'pickup_code',
+  assignedAt: 'assigned_at',
+  arrivedAt: 'arrived_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+  fareMinor: 'fare_minor',
+  distanceMeters: 'distance_meters',
+  durationSeconds: 'duration_seconds',
+  cancelReason: 'cancel_reason',
+  cancelledBy: 'cancelled_by',
+};
+
+export type TransitionResult =
+  | { kind: 'ok'; trip: TripRecord; from: TripStatus }
+  | { kind: 'not_found' }
+  | { kind: 'invalid'; status: TripStatus };
+
+export interface TransitionRequest {
+  tripId: string;
+  action: TripAction;
+  actor: { role: TripActorRole; id: string | null };
+  /** The trip must belong to this rider / be assigned to this driver, else `not_found`. */
+  riderId?: string;
+  driverId?: string;
+  patch?: TripPatch;
+  data?: Record<string, unknown>;
+  /** More writes that must commit or roll back with the transition (e.g. the offer claim). */
+  alsoInTransaction?: (tx: EntityManager) => Promise<void>;
+}
+
+export type CreateResult = { kind: 'created'; trip: TripRecord } | { kind: 'rider_has_open_trip' };
+
+@Injectable()
+export class TripsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Stores a REQUESTED trip and its first event in one transaction. */
+  async create(input: NewTrip): Promise<CreateResult> {
+    try {
+      const id = await this.db.transaction(async (tx) => {
+        const [{ id }]: { id: string }[] = await tx.query(
+          `INSERT INTO trips (rider_id, cab_type, status, pickup, dropoff, payment_method,
+                              quote_fare_minor, surge_multiplier, currency, idempotency_key)
+           VALUES ($1, $2, 'REQUESTED', ${point(3)}, ${point(5)}, $7, $8, $9, $10, $11)
+           RETURNING id`,
+          [
+            input.riderId,
+            input.cabType,
+            input.pickup.lat,
+            input.pickup.lng,
+            input.dropoff.lat,
+            input.dropoff.lng,
+            input.paymentMethod,
+            input.quoteFareMinor,
+            input.surgeMultiplier,
+            input.currency,
+            input.idempotencyKey ?? null,
+          ],
+        );
+        await this.insertEvent(tx, id, null, 'REQUESTED', { role: 'rider', id: input.riderId }, {});
+        return id;
+      });
+      return { kind: 'created', trip: (await this.findById(id)) as TripRecord };
+    } catch (error) {
+      if (isUniqueViolation(error, 'trips_one_open_per_rider'))
+        return { kind: 'rider_has_open_trip' };
+      throw error;
+    }
+  }
+
+  async findById(id: string, tx: EntityManager = this.db.manager): Promise<TripRecord | null> {
+    const rows: TripRow[] = await tx.query(`SELECT ${TRIP_COLUMNS} ${TRIP_FROM} WHERE t.id = $1`, [
+      id,
+    ]);
+    return rows[0] ? toTripRecord(rows[0]) : null;
+  }
+
+  /** The rider's trip created with this key in the last 24 hours. */
+  async findByIdempotencyKey(riderId: string, key: string): Promise<TripRecord | null> {
+    const rows: TripRow[] = await this.db.query(
+      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
+       WHERE t.rider_id = $1 AND t.idempotency_key = $2 AND t.created_at > now() - interval '24 hours'`,
+      [riderId, key],
+    );
+    return rows[0] ? toTripRecord(rows[0]) : null;
+  }
+
+  async findOpenFor(role: 'rider' | 'driver', id: string): Promise<TripRecord | null> {
+    const column = role === 'rider' ? 't.rider_id' : 't.driver_id';
+    const rows: TripRow[] = await this.db.query(
+      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM} WHERE ${column} = $1 AND t.status = ANY($2)
+       ORDER BY t.created_at DESC LIMIT 1`,
+      [id, OPEN_TRIP_STATUSES],
+    );
+    return rows[0] ? toTripRecord(rows[0]) : null;
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(query: {
+    riderId?: string;
+    driverId?: string;
+    status?: TripStatus;
+    limit: number;
+    before?: { createdAt: Date; id: string };
+    from?: Date;
+    to?: Date;
+  }): Promise<TripRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.riderId) add('t.rider_id = ?', query.riderId);
+    if (query.driverId) add('t.driver_id = ?', query.driverId);
+    if (query.status) add('t.status = ?', query.status);
+    if (query.from) add('t.created_at >= ?', query.from);
+    if (query.to) add('t.created_at < ?', query.to);
+    if (query.before) {
+      params.push(query.before.createdAt, query.before.id);
+      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(query.limit);
+    const rows: TripRow[] = await this.db.query(
+      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY t.created_at DESC, t.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toTripRecord);
+  }
+
+  /**
+   * One state change in one transaction: lock the row, check the state machine and the owner,
+   * update, record the event, run the extra writes, read the trip back.
+   */
+  async transition(request: TransitionRequest): Promise<TransitionResult> {
+    return this.db.transaction(async (tx) => {
+      const rows: { status: TripStatus; rider_id: string; driver_id: string | null }[] =
+        await tx.query(`SELECT status, rider_id, driver_id FROM trips WHERE id = $1 FOR UPDATE`, [
+          request.tripId,
+        ]);
+      const row = rows[0];
+      if (!row) return { kind: 'not_found' };
+      if (request.riderId && row.rider_id !== request.riderId) return { kind: 'not_found' };
+      if (request.driverId && row.driver_id !== request.driverId && request.action !== 'ACCEPT') {
+        return { kind: 'not_found' };
+      }
+      const to = nextState(row.status, request.action, request.actor.role);
+      if (!to) return { kind: 'invalid', status: row.status };
+
+      const sets = ['status = $2', 'updated_at = now()'];
+      const params: unknown[] = [request.tripId, to];
+      for (const [key, value] of Object.entries(request.patch ?? {})) {
+        params.push(value);
+        sets.push(`${PATCH_COLUMNS[key as keyof TripPatch]} = $${params.length}`);
+      }
+      await tx.query(`UPDATE trips SET ${sets.join(', ')} WHERE id = $1`, params);
+      await this.insertEvent(tx, request.tripId, row.status, to, request.actor, request.data ?? {});
+      await request.alsoInTransaction?.(tx);
+      const trip = (await this.findById(request.tripId, tx)) as TripRecord;
+      return { kind: 'ok', trip, from: row.status };
+    });
+  }
+
+  async timeline(tripId: string) {
+    const rows: {
+      from_status: string | null;
+      to_status: string;
+      actor_role: string;
+      actor_id: string | null;
+      data: Record<string, unknown>;
+      created_at: Date;
+    }[] = await this.db.query(
+      `SELECT from_status, to_status, actor_role, actor_id, data, created_at
+       FROM trip_events WHERE trip_id = $1 ORDER BY created_at, id`,
+      [tripId],
+    );
+    return rows.map((r) => ({
+      from: r.from_status,
+      to: r.to_status,
+      actor: { role: r.actor_role, id: r.actor_id },
+      data: r.data,
+      at: r.created_at.toISOString(),
+    }));
+  }
+
+  /** Trips in these states whose last change is older than `before`, oldest first. */
+  async findStale(statuses: TripStatus[], before: Date, limit = 500): Promise<TripRecord[]> {
+    const rows: TripRow[] = await this.db.query(
+      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
+       WHERE t.status = ANY($1) AND t.updated_at < $2 ORDER BY t.updated_at LIMIT $3`,
+      [statuses, before, limit],
+    );
+    return rows.map(toTripRecord);
+  }
+
+  private async insertEvent(
+    tx: EntityManager,
+    tripId: string,
+    from: TripStatus | null,
+    to: TripStatus,
+    actor: { role: TripActorRole; id: string | null },
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO trip_events (trip_id, from_status, to_status, actor_role, actor_id, data)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [tripId, from, to, actor.role, actor.id, data],
+    );
+  }
+}
+
+/** PostGIS takes (lng, lat); our code passes (lat, lng) as two parameters from `index`. */
+function point(index: number): string {
+  return `ST_SetSRID(ST_MakePoint($${index + 1}, $${index}), 4326)::geography`;
+}

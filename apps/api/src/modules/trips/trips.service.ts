@@ -1,0 +1,263 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { ErrorCode, Role, TripStatus, TripView } from '@app/contracts';
+import { roadDistanceMeters, TripAction } from '@app/domain';
+import { haversineMeters } from '@app/geo';
+import { Actor } from '../../common/auth/actor';
+import { Clock, CLOCK } from '../../common/clock';
+import { DomainError } from '../../common/errors/domain-error';
+import { EventBus, TRIP_CHANGED } from '../../common/events';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { LocationsService } from '../locations/locations.service';
+import { PricingService } from '../pricing/pricing.service';
+import { decodeCursor, page } from './cursor';
+import { DispatchQueue } from './dispatch-queue';
+import { TripTracker } from './trip-tracker';
+import { TripRecord, toTripView } from './trip.model';
+import { ListTripsQueryDto, RequestTripDto } from './trips.dto';
+import { TransitionRequest, TransitionResult, TripsRepository } from './trips.repository';
+
+/**
+ * The trip lifecycle as use cases, one per step, each taking the actor first. REST and
+ * socket.io both call these; the ownership check is part of each step.
+ */
+@Injectable()
+export class TripsService {
+  constructor(
+    private readonly trips: TripsRepository,
+    private readonly pricing: PricingService,
+    private readonly locations: LocationsService,
+    private readonly tracker: TripTracker,
+    private readonly dispatch: DispatchQueue,
+    private readonly events: EventBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async request(
+    actor: Actor,
+    input: RequestTripDto,
+    idempotencyKey?: string,
+  ): Promise<{ trip: TripView }> {
+    if (idempotencyKey) {
+      const earlier = await this.trips.findByIdempotencyKey(actor.id, idempotencyKey);
+      if (earlier) return { trip: this.view(earlier, actor) };
+    }
+    const quote = this.pricing.quote(input.pickup, input.dropoff, input.cabType);
+    const created = await this.trips.create({
+      riderId: actor.id,
+      cabType: input.cabType,
+      pickup: { lat: input.pickup.lat, lng: input.pickup.lng },
+      dropoff: { lat: input.dropoff.lat, lng: input.dropoff.lng },
+      paymentMethod: input.paymentMethod,
+      quoteFareMinor: quote.fareMinor,
+      surgeMultiplier: quote.surgeMultiplier,
+      currency: quote.currency,
+      idempotencyKey,
+    });
+    if (created.kind === 'rider_has_open_trip') {
+      // The same key sent twice at once: the loser of the race answers with the winner's trip.
+      const earlier =
+        idempotencyKey && (await this.trips.findByIdempotencyKey(actor.id, idempotencyKey));
+      if (earlier) return { trip: this.view(earlier, actor) };
+      throw DomainError.conflict('this rider already has an open trip');
+    }
+    await this.dispatch.match(created.trip.id, 'request');
+    this.events.emit(TRIP_CHANGED, { trip: created.trip, from: null, action: 'REQUEST' });
+    return { trip: this.view(created.trip, actor) };
+  }
+
+  async get(actor: Actor, tripId: string): Promise<{ trip: TripView }> {
+    return { trip: this.view(await this.ownTrip(actor, tripId), actor) };
+  }
+
+  async list(actor: Actor, query: ListTripsQueryDto) {
+    const limit = query.limit ?? 20;
+    const rows = await this.trips.list({
+      ...(actor.role === Role.DRIVER ? { driverId: actor.id } : { riderId: actor.id }),
+      status: query.status,
+      limit: limit + 1,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    return { trips: items.map((t) => this.view(t, actor)), nextCursor };
+  }
+
+  /** The caller's open trip, for a reconnecting client. */
+  async openTripOf(actor: Actor): Promise<TripView | null> {
+    if (actor.role === Role.ADMIN) return null;
+    const trip = await this.trips.findOpenFor(actor.role, actor.id);
+    return trip && this.view(trip, actor);
+  }
+
+  /** A rider cancels at any point before completion; a driver before the start (back to matching). */
+  async cancel(actor: Actor, tripId: string, reason?: string): Promise<{ trip: TripView }> {
+    const now = new Date(this.clock.now());
+    if (actor.role === Role.DRIVER) {
+      const trip = await this.apply({
+        tripId,
+        action: 'DRIVER_CANCEL',
+        actor: { role: 'driver', id: actor.id },
+        driverId: actor.id,
+        patch: {
+          driverId: null,
+          vehicleId: null,
+          pickupCode: null,
+          assignedAt: null,
+          arrivedAt: null,
+        },
+        data: { reason: reason ?? null },
+      });
+      this.locations.markAvailable(actor.id);
+      await this.dispatch.match(trip.id, `after-cancel-by-${actor.id}`);
+      return { trip: this.view(trip, actor) };
+    }
+    const trip = await this.apply({
+      tripId,
+      action: 'RIDER_CANCEL',
+      actor: { role: 'rider', id: actor.id },
+      riderId: actor.id,
+      patch: { endedAt: now, cancelReason: reason ?? null, cancelledBy: 'rider' },
+    });
+    return { trip: this.view(trip, actor) };
+  }
+
+  async arrive(actor: Actor, tripId: string): Promise<{ trip: TripView }> {
+    const now = new Date(this.clock.now());
+    const trip = await this.apply({
+      tripId,
+      action: 'ARRIVE',
+      actor: this.driverActor(actor),
+      driverId: actor.id,
+      patch: { arrivedAt: now },
+    });
+    return { trip: this.view(trip, actor) };
+  }
+
+  async start(actor: Actor, tripId: string, pickupCode: string): Promise<{ trip: TripView }> {
+    const current = await this.ownTrip(actor, tripId);
+    if (current.status === TripStatus.DRIVER_ARRIVED && current.pickupCode !== pickupCode) {
+      throw new DomainError(
+        ErrorCode.INVALID_PICKUP_CODE,
+        'the pickup code does not match: ask the rider',
+      );
+    }
+    const now = new Date(this.clock.now());
+    const trip = await this.apply({
+      tripId,
+      action: 'START',
+      actor: this.driverActor(actor),
+      driverId: actor.id,
+      patch: { startedAt: now },
+    });
+    return { trip: this.view(trip, actor) };
+  }
+
+  async complete(actor: Actor, tripId: string): Promise<{ trip: TripView }> {
+    const current = await this.ownTrip(actor, tripId);
+    const nowMs = this.clock.now();
+    const durationSeconds = current.startedAt
+      ? Math.max(0, Math.round((nowMs - current.startedAt.getTime()) / 1000))
+      : 0;
+    // Summed from pings when this process followed the trip; else the straight line by road.
+    const straight = haversineMeters(
+      current.pickup.lat,
+      current.pickup.lng,
+      current.dropoff.lat,
+      current.dropoff.lng,
+    );
+    const distanceMeters =
+      this.tracker.drivenMeters(tripId, actor.id) ??
+      Math.round(roadDistanceMeters(straight, this.config.eta));
+    const fareMinor = this.pricing.finalFare(
+      current.cabType,
+      distanceMeters,
+      durationSeconds,
+      current.surgeMultiplier,
+    );
+    const trip = await this.apply({
+      tripId,
+      action: 'COMPLETE',
+      actor: this.driverActor(actor),
+      driverId: actor.id,
+      patch: { endedAt: new Date(nowMs), fareMinor, distanceMeters, durationSeconds },
+    });
+    return { trip: this.view(trip, actor) };
+  }
+
+  /** For dispatch and the sweeper: a transition made by the system, with its effects. */
+  async applySystem(request: TransitionRequest): Promise<TransitionResult> {
+    const result = await this.trips.transition(request);
+    if (result.kind === 'ok') this.afterTransition(result.trip, result.from, request.action);
+    return result;
+  }
+
+  findById(tripId: string): Promise<TripRecord | null> {
+    return this.trips.findById(tripId);
+  }
+
+  /** Trips in these states unchanged since `before`, for the sweeper. */
+  findStale(statuses: TripStatus[], before: Date): Promise<TripRecord[]> {
+    return this.trips.findStale(statuses, before);
+  }
+
+  timeline(tripId: string) {
+    return this.trips.timeline(tripId);
+  }
+
+  view(trip: TripRecord, actor: Actor): TripView {
+    const audience =
+      actor.role === Role.DRIVER ? 'driver' : actor.role === Role.ADMIN ? 'admin' : 'rider';
+    const at = trip.driverId ? this.locations.whereIs(trip.driverId) : undefined;
+    const live = trip.status !== TripStatus.COMPLETED && at && !Number.isNaN(at.lat);
+    return toTripView(trip, audience, {
+      ...(live
+        ? { driverLocation: { lat: at.lat, lng: at.lng }, etaSeconds: this.tracker.etaFor(trip) }
+        : {}),
+    });
+  }
+
+  private async apply(request: TransitionRequest): Promise<TripRecord> {
+    const result = await this.trips.transition(request);
+    if (result.kind === 'not_found') throw DomainError.notFound('trip');
+    if (result.kind === 'invalid') {
+      throw new DomainError(
+        ErrorCode.INVALID_STATE,
+        `${request.action.toLowerCase().replace('_', ' ')} is not possible for a trip that is ${result.status}`,
+      );
+    }
+    this.afterTransition(result.trip, result.from, request.action);
+    return result.trip;
+  }
+
+  /** Effects of a committed change: the driver's live status, then everyone who listens. */
+  private afterTransition(trip: TripRecord, from: TripStatus, action: TripAction): void {
+    const endedWithDriver =
+      trip.driverId &&
+      (trip.status === TripStatus.COMPLETED || trip.status === TripStatus.CANCELLED);
+    if (endedWithDriver) this.locations.markAvailable(trip.driverId as string);
+    this.events.emit(TRIP_CHANGED, { trip, from, action });
+  }
+
+  private async ownTrip(actor: Actor, tripId: string): Promise<TripRecord> {
+    const trip = await this.trips.findById(tripId);
+    const mine =
+      trip &&
+      (actor.role === Role.ADMIN ||
+        (actor.role === Role.RIDER && trip.riderId === actor.id) ||
+        (actor.role === Role.DRIVER && trip.driverId === actor.id));
+    if (!trip || !mine) throw DomainError.notFound('trip');
+    return trip;
+  }
+
+  private driverActor(actor: Actor): { role: 'driver'; id: string } {
+    if (actor.role !== Role.DRIVER)
+      throw DomainError.forbidden('only the trip driver takes this step');
+    return { role: 'driver', id: actor.id };
+  }
+}
+
+/** Four digits the rider shows the driver, so nobody leaves with the wrong car. */
+export function newPickupCode(): string {
+  return String(randomInt(0, 10_000)).padStart(4, '0');
+}
