@@ -48,7 +48,10 @@ export class World {
     const socket = await this.connect('/driver', driver.token);
     await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
     // Stamped 29 s ago (the oldest accepted), so a test can move the car soon after.
-    const ack = await emitAck<AckBody>(socket, 'driver:location', { ...at, ts: Date.now() - 29_000 });
+    const ack = await emitAck<AckBody>(socket, 'driver:location', {
+      ...at,
+      ts: Date.now() - 29_000,
+    });
     if (!ack.ok) throw new Error(`ping refused: ${JSON.stringify(ack)}`);
     return { ...driver, socket, at };
   }
@@ -109,18 +112,4 @@ export class World {
   close(): void {
     this.sockets.splice(0).forEach((s) => s.close());
   }
-}
-
-/** Resolves with the first of several drivers to receive an offer of the trip. */
-export function firstOffered(
-  world: World,
-  drivers: OnlineDriver[],
-  tripId: string,
-  timeoutMs = 8_000,
-) {
-  return Promise.any(
-    drivers.map((d) =>
-      world.offerFor(d, tripId, timeoutMs).then((offer) => ({ driver: d, offer })),
-    ),
-  );
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/decorators';
 import { UuidParam } from '../../common/http/uuid-param';
+import { AdminTripsQuery } from '../trips/trips.dto';
 import { AdminService } from './admin.service';
 
 @ApiTags('admin')
@@ -14,6 +15,16 @@ export class AdminController {
   @Get('stats')
   stats() {
     return this.admin.overview();
+  }
+
+  @Get('trips')
+  trips(@Query() query: AdminTripsQuery) {
+    return this.admin.listTrips(query);
+  }
+
+  @Get('trips/:id')
+  trip(@Param('id', UuidParam) id: string) {
+    return this.admin.trip(id);
   }
 
   @Post('drivers/:id/suspend')

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DriversModule } from '../drivers/drivers.module';
 import { LocationsModule } from '../locations/locations.module';
+import { MatchingModule } from '../matching/matching.module';
+import { TripsModule } from '../trips/trips.module';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AdminStatsRepository } from './admin-stats.repository';
 import { AdminController } from './admin.controller';
@@ -11,7 +13,13 @@ import { AdminRepository } from './admin.repository';
 import { AdminService } from './admin.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminEntity]), DriversModule, LocationsModule],
+  imports: [
+    TypeOrmModule.forFeature([AdminEntity]),
+    DriversModule,
+    LocationsModule,
+    TripsModule,
+    MatchingModule,
+  ],
   controllers: [AdminController],
   providers: [
     AdminRepository,

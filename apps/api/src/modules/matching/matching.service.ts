@@ -153,6 +153,28 @@ export class MatchingService {
     await this.queue.match(tripId, `after-${offerId}`);
   }
 
+  /** Why a rider waited: every round with its candidates and decisions, every offer's outcome. */
+  async dispatchLog(tripId: string) {
+    const [rounds, offers] = await Promise.all([
+      this.offers.rounds(tripId),
+      this.offers.forTrip(tripId),
+    ]);
+    return {
+      rounds,
+      offers: offers.map((o) => ({
+        driverId: o.driverId,
+        round: o.round,
+        score: o.score,
+        pickupEtaSeconds: o.pickupEtaSeconds,
+        outcome: o.status,
+        reason: o.reason,
+        offeredAt: o.offeredAt.toISOString(),
+        expiresAt: o.expiresAt.toISOString(),
+        respondedAt: o.respondedAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
   /** For a reconnecting driver: its open offer, if any. */
   async pendingOfferFor(driverId: string) {
     const offer = await this.offers.pendingForDriver(driverId);

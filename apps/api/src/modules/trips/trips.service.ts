@@ -14,7 +14,7 @@ import { decodeCursor, page } from './cursor';
 import { DispatchQueue } from './dispatch-queue';
 import { TripTracker } from './trip-tracker';
 import { TripRecord, toTripView } from './trip.model';
-import { ListTripsQueryDto, RequestTripDto } from './trips.dto';
+import { AdminTripsQuery, ListTripsQueryDto, RequestTripDto } from './trips.dto';
 import { TransitionRequest, TransitionResult, TripsRepository } from './trips.repository';
 
 /**
@@ -81,6 +81,23 @@ export class TripsService {
     });
     const { items, nextCursor } = page(rows, limit);
     return { trips: items.map((t) => this.view(t, actor)), nextCursor };
+  }
+
+  /** Every trip, filtered, newest first: for operators. */
+  async adminList(query: AdminTripsQuery) {
+    const limit = query.limit ?? 50;
+    const rows = await this.trips.list({
+      riderId: query.riderId,
+      driverId: query.driverId,
+      status: query.status,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      limit: limit + 1,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    const admin: Actor = { id: 'admin', role: Role.ADMIN };
+    return { trips: items.map((t) => this.view(t, admin)), nextCursor };
   }
 
   /** The caller's open trip, for a reconnecting client. */
