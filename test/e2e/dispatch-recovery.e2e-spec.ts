@@ -1,0 +1,164 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { QueueName } from '@app/contracts';
+import { MatchingService } from '../../apps/api/src/modules/matching/matching.service';
+import { RunningServer } from '../../apps/api/src/server';
+import { emitAck, nextEvent, north, randomCity } from '../support/clients';
+import { TEST_DATABASE_URL } from '../support/services';
+import { startTestServer } from '../support/test-server';
+import { OfferBody, World } from '../support/world';
+
+jest.setTimeout(60_000);
+
+const FAST = {
+  OFFER_TIMEOUT_MS: '1500',
+  MATCH_MAX_MS: '30000',
+  MATCH_RETRY_MS: '300',
+  SWEEP_INTERVAL_MS: '500',
+  DRIVER_OFFLINE_AFTER_MS: '2000',
+};
+
+describe('dispatch survives retries, restarts and lost work', () => {
+  let server: RunningServer | undefined;
+  let world: World;
+  let db: Client;
+
+  beforeAll(async () => {
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+  });
+  afterEach(async () => {
+    world?.close();
+    await server?.close();
+    server = undefined;
+  });
+  afterAll(() => db.end());
+
+  const pendingOffers = async (tripId: string) =>
+    (
+      await db.query(
+        `SELECT driver_id FROM trip_offers WHERE trip_id = $1 AND status = 'PENDING'`,
+        [tripId],
+      )
+    ).rows;
+
+  it('runs a matching step twice (or five times at once) without a second offer', async () => {
+    server = await startTestServer(FAST);
+    world = new World(server.url);
+    const city = randomCity();
+    const a = await world.driverAt(north(city, 100));
+    const b = await world.driverAt(north(city, 200));
+    const rider = await world.rider();
+    const trip = await world.requestTrip(rider, city);
+    const offers: string[] = [];
+    a.socket.on('trip:offer', () => offers.push(a.id));
+    b.socket.on('trip:offer', () => offers.push(b.id));
+
+    // As BullMQ would after a crash mid-step: the same step again, concurrently.
+    const matching = server.app.get(MatchingService);
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => matching.step(trip.id)));
+    expect(outcomes.every((o) => o === 'waiting-for-answer' || o === 'offered')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await pendingOffers(trip.id)).toEqual([{ driver_id: a.id }]);
+    expect(offers).toEqual([a.id]);
+  });
+
+  it('keeps the offer timeout through a restart: the next driver gets the trip', async () => {
+    server = await startTestServer(FAST);
+    world = new World(server.url);
+    const city = randomCity();
+    const first = await world.driverAt(north(city, 100));
+    const second = await world.driverAt(north(city, 300));
+    const rider = await world.rider();
+    const trip = await world.requestTrip(rider, city);
+    await world.offerFor(first, trip.id);
+
+    world.close();
+    await server.close();
+    server = await startTestServer(FAST);
+    world = new World(server.url);
+    // The second driver's phone reconnects to the new process and keeps pinging.
+    const socket = await world.connect('/driver', second.token);
+    await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
+    const offer = await nextEvent<OfferBody>(
+      socket,
+      'trip:offer',
+      (o) => o.tripId === trip.id,
+      10_000,
+    );
+    expect(offer.tripId).toBe(trip.id);
+    const outcomes = (
+      await db.query(
+        `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
+        [trip.id],
+      )
+    ).rows;
+    expect(outcomes).toEqual([
+      { driver_id: first.id, status: 'EXPIRED' },
+      { driver_id: second.id, status: 'PENDING' },
+    ]);
+  });
+
+  it('expires an offer whose timer job was lost, and carries on matching (sweeper)', async () => {
+    server = await startTestServer(FAST);
+    world = new World(server.url);
+    const city = randomCity();
+    const first = await world.driverAt(north(city, 100));
+    const second = await world.driverAt(north(city, 300));
+    const rider = await world.rider();
+    const trip = await world.requestTrip(rider, city);
+    await world.offerFor(first, trip.id);
+    const [{ id: offerId }] = (
+      await db.query(`SELECT id FROM trip_offers WHERE trip_id = $1`, [trip.id])
+    ).rows;
+
+    const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
+    expect(await queue.remove(`timeout-${offerId}`)).toBe(1);
+    const keepAlive = setInterval(() => {
+      void emitAck(second.socket, 'driver:location', { ...second.at, ts: Date.now() });
+    }, 1_000);
+    try {
+      await world.offerFor(second, trip.id, 15_000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    const { rows } = await db.query(`SELECT status FROM trip_offers WHERE id = $1`, [offerId]);
+    expect(rows[0].status).toBe('EXPIRED');
+  });
+
+  it('sends a trip back to matching when its driver goes silent before the start (sweeper)', async () => {
+    server = await startTestServer(FAST);
+    world = new World(server.url);
+    const city = randomCity();
+    const vanishing = await world.driverAt(north(city, 100));
+    const rider = await world.rider();
+    const trip = await world.requestTrip(rider, city);
+    await world.offerFor(vanishing, trip.id);
+    await world.step(vanishing.socket, 'trip:accept', { tripId: trip.id });
+
+    const backToMatching = world.updateOf(rider.socket, trip.id, 'REQUESTED', 15_000);
+    vanishing.socket.close(); // the phone dies: no more pings
+    const replacement = await world.driverAt(north(city, 400));
+    const keepAlive = setInterval(() => {
+      void emitAck(replacement.socket, 'driver:location', { ...replacement.at, ts: Date.now() });
+    }, 1_000);
+    try {
+      await backToMatching;
+      await world.offerFor(replacement, trip.id, 10_000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    const { rows } = await db.query(
+      `SELECT to_status, actor_role, data->>'reason' AS reason FROM trip_events
+       WHERE trip_id = $1 ORDER BY created_at`,
+      [trip.id],
+    );
+    expect(rows.map((r) => [r.to_status, r.actor_role])).toEqual([
+      ['REQUESTED', 'rider'],
+      ['DRIVER_ASSIGNED', 'driver'],
+      ['REQUESTED', 'system'],
+    ]);
+    expect(rows[2].reason).toBe('driver offline');
+  });
+});
