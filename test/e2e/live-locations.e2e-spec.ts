@@ -210,6 +210,39 @@ describe('live locations (real PostgreSQL + Redis, socket.io)', () => {
       .expect(403);
   });
 
+  it('shows operators each driver live, with refused pings counted', async () => {
+    const city = randomCity();
+    const { driver, socket } = await driverOnline('XL');
+    expect(await ping(socket, city, Date.now() - 3_000)).toEqual({ ok: true });
+    expect((await ping(socket, north(city, 300_000))).error?.code).toBe('IMPLAUSIBLE_LOCATION');
+    await sleep(400); // one batched write of live state
+    const admin = await request(server.url)
+      .post('/auth/login')
+      .send({ ...TEST_ADMIN, role: 'admin' });
+    const auth = `Bearer ${admin.body.accessToken}`;
+    const detail = await request(server.url)
+      .get(`/admin/drivers/${driver.id}`)
+      .set('Authorization', auth)
+      .expect(200);
+    expect(detail.body.driver).toMatchObject({
+      id: driver.id,
+      status: 'AVAILABLE',
+      location: city,
+      vehicle: { cabType: 'XL' },
+    });
+    expect(detail.body.counts.implausiblePings).toBe(1);
+    const list = await request(server.url)
+      .get('/admin/drivers')
+      .query({ status: 'AVAILABLE', cabType: 'XL', limit: 200 })
+      .set('Authorization', auth)
+      .expect(200);
+    expect(list.body.drivers.map((d: { id: string }) => d.id)).toContain(driver.id);
+    await request(server.url)
+      .get('/admin/drivers')
+      .set('Authorization', `Bearer ${rider.token}`)
+      .expect(403);
+  });
+
   it('reports drivers and pings in /admin/stats', async () => {
     const { socket } = await driverOnline();
     await ping(socket, randomCity());

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/decorators';
 import { UuidParam } from '../../common/http/uuid-param';
 import { AdminTripsQuery } from '../trips/trips.dto';
+import { AdminDriversQuery, AdminPageQuery } from './admin.dto';
 import { AdminService } from './admin.service';
 
 @ApiTags('admin')
@@ -25,6 +26,21 @@ export class AdminController {
   @Get('trips/:id')
   trip(@Param('id', UuidParam) id: string) {
     return this.admin.trip(id);
+  }
+
+  @Get('drivers')
+  drivers(@Query() query: AdminDriversQuery) {
+    return this.admin.listDrivers(query);
+  }
+
+  @Get('drivers/:id')
+  driver(@Param('id', UuidParam) id: string) {
+    return this.admin.driver(id);
+  }
+
+  @Get('riders')
+  riders(@Query() query: AdminPageQuery) {
+    return this.admin.riders(query);
   }
 
   @Post('drivers/:id/suspend')

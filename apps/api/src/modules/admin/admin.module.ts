@@ -5,6 +5,7 @@ import { LocationsModule } from '../locations/locations.module';
 import { MatchingModule } from '../matching/matching.module';
 import { TripsModule } from '../trips/trips.module';
 import { AdminAccountsService } from './admin-accounts.service';
+import { AdminReadRepository } from './admin-read.repository';
 import { AdminStatsRepository } from './admin-stats.repository';
 import { AdminController } from './admin.controller';
 import { AdminEntity } from './admin.entity';
@@ -26,6 +27,7 @@ import { AdminService } from './admin.service';
     AdminAccountsService,
     AdminGateway,
     AdminStatsRepository,
+    AdminReadRepository,
     AdminService,
   ],
   exports: [AdminAccountsService],

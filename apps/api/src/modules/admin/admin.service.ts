@@ -6,17 +6,66 @@ import { MatchingService } from '../matching/matching.service';
 import { AdminTripsQuery } from '../trips/trips.dto';
 import { TripsService } from '../trips/trips.service';
 import { DomainError } from '../../common/errors/domain-error';
+import { decodeCursor, page } from '../../common/http/cursor';
+import { AdminReadRepository, DriverRow } from './admin-read.repository';
 import { AdminStatsRepository } from './admin-stats.repository';
+import { AdminDriversQuery, AdminPageQuery } from './admin.dto';
 
 @Injectable()
 export class AdminService {
   constructor(
-    private readonly drivers: DriversService,
+    private readonly driverAccounts: DriversService,
     private readonly locations: LocationsService,
     private readonly stats: AdminStatsRepository,
     private readonly trips: TripsService,
     private readonly matching: MatchingService,
+    private readonly read: AdminReadRepository,
   ) {}
+
+  /** Drivers with their live status and location (this process's live state when it has one). */
+  async listDrivers(query: AdminDriversQuery) {
+    const limit = query.limit ?? 50;
+    const rows = await this.read.drivers({
+      status: query.status,
+      cabType: query.cabType,
+      limit: limit + 1,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    return { drivers: items.map((d) => this.withLive(d)), nextCursor };
+  }
+
+  async driver(id: string) {
+    const row = await this.read.driver(id);
+    if (!row) throw DomainError.notFound('driver');
+    const implausiblePings = this.locations.whereIs(id)?.implausiblePings ?? 0;
+    const counts = await this.read.driverCounts(id);
+    return { driver: this.withLive(row), counts: { ...counts, implausiblePings } };
+  }
+
+  async riders(query: AdminPageQuery) {
+    const limit = query.limit ?? 50;
+    const rows = await this.read.riders({
+      limit: limit + 1,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    return {
+      riders: items.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+      nextCursor,
+    };
+  }
+
+  private withLive(row: DriverRow) {
+    const live = this.locations.whereIs(row.id);
+    const hasPosition = live && !Number.isNaN(live.lat);
+    return {
+      ...row,
+      status: live?.status ?? row.status,
+      location: hasPosition ? { lat: live.lat, lng: live.lng } : row.location,
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
 
   listTrips(query: AdminTripsQuery) {
     return this.trips.adminList(query);
@@ -41,12 +90,12 @@ export class AdminService {
 
   /** A suspended driver leaves the map at once and can no longer go AVAILABLE. */
   async suspend(driverId: string): Promise<{ driver: DriverView }> {
-    const driver = await this.drivers.setSuspended(driverId, true);
+    const driver = await this.driverAccounts.setSuspended(driverId, true);
     this.locations.forceOffline(driverId);
     return { driver };
   }
 
   async reinstate(driverId: string): Promise<{ driver: DriverView }> {
-    return { driver: await this.drivers.setSuspended(driverId, false) };
+    return { driver: await this.driverAccounts.setSuspended(driverId, false) };
   }
 }

@@ -103,7 +103,9 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
   /** The driver's last position and how long ago it was seen, or undefined if unknown here. */
   whereIs(
     driverId: string,
-  ): { lat: number; lng: number; status: DriverStatus; silentMs: number } | undefined {
+  ):
+    | { lat: number; lng: number; status: DriverStatus; silentMs: number; implausiblePings: number }
+    | undefined {
     const driver = this.live.get(driverId);
     if (!driver) return undefined;
     return {
@@ -111,6 +113,7 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
       lng: driver.lng,
       status: driver.status,
       silentMs: this.clock.now() - driver.lastSeenAtMs,
+      implausiblePings: driver.implausibleCount,
     };
   }
 

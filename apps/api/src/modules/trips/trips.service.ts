@@ -10,7 +10,7 @@ import { EventBus, TRIP_CHANGED } from '../../common/events';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { LocationsService } from '../locations/locations.service';
 import { PricingService } from '../pricing/pricing.service';
-import { decodeCursor, page } from './cursor';
+import { decodeCursor, page } from '../../common/http/cursor';
 import { DispatchQueue } from './dispatch-queue';
 import { TripTracker } from './trip-tracker';
 import { TripRecord, toTripView } from './trip.model';

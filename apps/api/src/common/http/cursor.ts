@@ -1,4 +1,4 @@
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError } from '../errors/domain-error';
 
 /** Opaque keyset cursors over (createdAt, id), newest first. */
 export function encodeCursor(last: { createdAt: Date; id: string }): string {

@@ -1,0 +1,173 @@
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { stopOnSignals } from './main';
+import { RunningServer, startServer } from './server';
+
+/**
+ * `npm run demo`: the server on the embedded database, then the seeded simulation against it
+ * (a child process, so it shares nothing with the server but the wire), then the server keeps
+ * serving until Ctrl-C. DEMO_EXIT=1 exits after the simulation, with its exit code.
+ */
+const DEMO_DEFAULTS: Record<string, string> = {
+  PORT: '3000',
+  HOST: '127.0.0.1',
+  ADMIN_EMAIL: 'admin@demo.local',
+  ADMIN_PASSWORD: 'demo-admin-password',
+  AUTH_RATE_LIMIT: '100000',
+  LOG_LEVEL: 'warn',
+};
+
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const SIMULATOR = resolve(REPO_ROOT, 'apps', 'simulator', 'src', 'main.ts');
+
+interface DemoSettings {
+  drivers: number;
+  riders: number;
+  durationSeconds: number;
+  exitAfter: boolean;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function demoSettings(env: Record<string, string | undefined>): DemoSettings {
+  const count = (name: string, fallback: number, max: number): number => {
+    const value = Number(env[name] || fallback);
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new ConfigError([`${name}: must be an integer in [0, ${max}]`]);
+    }
+    return value;
+  };
+  return {
+    drivers: count('DEMO_DRIVERS', 200, 5_000),
+    riders: count('DEMO_RIDERS', 100, 5_000),
+    durationSeconds: Math.max(1, count('DEMO_DURATION_SECONDS', 60, 3_600)),
+    exitAfter: env.DEMO_EXIT === '1' || env.DEMO_EXIT === 'true',
+  };
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  throw new Error(`${url}/health/ready did not answer 200 within ${timeoutMs} ms`);
+}
+
+/**
+ * Runs the simulator with its output streamed. It gets its own process group, so Ctrl-C reaches
+ * it once, from here: the first asks it to finish early, the second to stop now.
+ */
+function runSimulator(config: AppConfig, url: string, settings: DemoSettings): Promise<number> {
+  const args = [
+    '-r',
+    'ts-node/register/transpile-only',
+    '-r',
+    'tsconfig-paths/register',
+    SIMULATOR,
+    '--url',
+    url,
+    '--drivers',
+    String(settings.drivers),
+    '--riders',
+    String(settings.riders),
+    '--duration',
+    String(settings.durationSeconds),
+    ...(config.admin
+      ? ['--admin-email', config.admin.email, '--admin-password', config.admin.password]
+      : []),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    detached: true,
+  });
+  let signals = 0;
+  const forward = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 2) process.exit(1);
+    log(`\n${signal}: stopping the simulation${signals > 1 ? ' now' : ' (again to stop now)'}`);
+    child.kill(signals > 1 ? 'SIGTERM' : 'SIGINT');
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((done) => {
+    const finish = (code: number) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      done(signals > 0 ? 130 : code);
+    };
+    child.once('error', (error) => {
+      log(`could not start the simulator: ${error.message}`);
+      finish(1);
+    });
+    child.once('exit', (code, signal) => finish(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function printWhereItIs(config: AppConfig, server: RunningServer): void {
+  const admin = config.admin;
+  const database = config.database.url
+    ? 'PostgreSQL (DATABASE_URL)'
+    : config.database.inMemory
+      ? 'embedded, in memory'
+      : `embedded, data in ${config.database.dataDir}`;
+  log('');
+  log(`The server is running (${database}):`);
+  log(`  API         ${server.url}`);
+  log(`  OpenAPI     ${server.url}/docs`);
+  log(`  Health      ${server.url}/health/ready`);
+  if (admin) {
+    log(`  Admin       POST ${server.url}/auth/login`);
+    log(`              {"email":"${admin.email}","password":"${admin.password}","role":"admin"}`);
+    log(`              then GET ${server.url}/admin/stats with the token`);
+  }
+}
+
+async function demo(): Promise<void> {
+  // An entry point like main.ts: the demo's defaults under whatever the environment sets.
+  const env: Record<string, string | undefined> = { ...DEMO_DEFAULTS, ...process.env };
+  let config: AppConfig;
+  let settings: DemoSettings;
+  try {
+    config = loadConfig(env);
+    settings = demoSettings(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const embedded = !config.database.url;
+  log(
+    `demo: starting the server${embedded ? ' (the first start of the embedded database takes ~10-15 s)' : ''}`,
+  );
+  const server = await startServer(config);
+  await waitReady(server.url, 60_000);
+  log(
+    `demo: server ready at ${server.url}; simulating ${settings.drivers} drivers and ${settings.riders} riders for ${settings.durationSeconds} s`,
+  );
+
+  const code = await runSimulator(config, server.url, settings);
+  log(`demo: the simulation ended with exit code ${code}`);
+  if (settings.exitAfter || code === 130) {
+    setTimeout(() => process.exit(code), config.shutdownGraceMs).unref();
+    await server.close();
+    process.exit(code);
+  }
+  printWhereItIs(config, server);
+  log('  Ctrl-C stops the server.');
+  stopOnSignals(server, config.shutdownGraceMs);
+}
+
+if (require.main === module) {
+  demo().catch((error) => {
+    process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
