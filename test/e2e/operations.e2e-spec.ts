@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import { RunningServer } from '../../apps/api/src/server';
+import { TEST_REDIS_URL_ISOLATED } from '../support/services';
 import { startTestServer, unique } from '../support/test-server';
 
 jest.setTimeout(30_000);
@@ -10,7 +11,7 @@ describe('operations endpoints (real PostgreSQL + Redis + BullMQ)', () => {
 
   beforeAll(async () => {
     // Its own Redis database: the limiter's counters must not carry hits of other suites.
-    const redisUrl = 'redis://127.0.0.1:6379/14';
+    const redisUrl = TEST_REDIS_URL_ISOLATED;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     redis.disconnect();

@@ -2,7 +2,11 @@ import type { Ack } from './errors';
 import type { CabType, LatLng, TripOfferView, TripView } from './index';
 
 /** Live state of a driver, as kept by the locations module. */
-export const DriverStatus = { OFFLINE: 'OFFLINE', AVAILABLE: 'AVAILABLE', ON_TRIP: 'ON_TRIP' } as const;
+export const DriverStatus = {
+  OFFLINE: 'OFFLINE',
+  AVAILABLE: 'AVAILABLE',
+  ON_TRIP: 'ON_TRIP',
+} as const;
 export type DriverStatus = (typeof DriverStatus)[keyof typeof DriverStatus];
 
 /** `driver:location` payload: `ts` is milliseconds since the epoch, taken on the phone. */
