@@ -64,11 +64,11 @@ describe('graceful shutdown', () => {
       await waitReady(url, child);
       const driver = await signUpDriver(url);
       const socket = await connectSocket(url, '/driver', driver.token);
-      const disconnected = once(socket, 'disconnect');
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
 
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
-      const [reason] = (await disconnected) as [string];
+      const reason = await disconnected;
       expect(code).toBe(0);
       expect(reason).toMatch(/server|transport close/);
       expect(stderr).toContain('SIGTERM: shutting down');

@@ -10,13 +10,12 @@ import {
   IsUUID,
   Length,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { CAB_TYPES, CabType, PaymentMethod, TripStatus } from '@app/contracts';
 import { LatLngDto } from '../../common/http/coordinates';
+import { PageQuery } from '../../common/http/page-query';
 
 const PAYMENT_METHODS = Object.values(PaymentMethod);
 
@@ -81,25 +80,11 @@ export class SocketStartDto extends TripIdDto {
   pickupCode!: string;
 }
 
-export class ListTripsQueryDto {
+export class ListTripsQueryDto extends PageQuery {
   @ApiPropertyOptional({ enum: Object.values(TripStatus) })
   @IsOptional()
   @IsIn(Object.values(TripStatus))
   status?: TripStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class AdminTripsQuery extends ListTripsQueryDto {
