@@ -1,15 +1,9 @@
 import { Inject, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayDisconnect,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import { Namespace, SocketEvent } from '@app/contracts';
 import { AuthedSocket } from '../../common/auth/socket-auth';
 import { validateInput } from '../../common/errors/validate';
-import { toAck } from '../../common/socket/ack';
+import { listen } from '../../common/socket/listen';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DEFAULT_NEARBY_RADIUS_METERS, NearbyQueryDto } from './locations.dto';
 import { NearbyCabsService } from './nearby-cabs.service';
@@ -23,7 +17,11 @@ interface Watch {
 /** `/rider` `cabs:watch`: the nearby cabs now, then every CABS_PUSH_INTERVAL_MS until unwatched. */
 @WebSocketGateway({ namespace: Namespace.RIDER })
 export class CabsGateway
-  implements OnGatewayDisconnect<AuthedSocket>, OnModuleInit, OnApplicationShutdown
+  implements
+    OnGatewayConnection<AuthedSocket>,
+    OnGatewayDisconnect<AuthedSocket>,
+    OnModuleInit,
+    OnApplicationShutdown
 {
   private readonly watches = new Map<AuthedSocket, Watch>();
   private timer?: NodeJS.Timeout;
@@ -42,9 +40,8 @@ export class CabsGateway
     clearInterval(this.timer);
   }
 
-  @SubscribeMessage(SocketEvent.CABS_WATCH)
-  watch(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() => {
+  handleConnection(socket: AuthedSocket): void {
+    listen(socket, SocketEvent.CABS_WATCH, (body) => {
       const query = validateInput(NearbyQueryDto, body);
       const watch = {
         lat: query.lat,
@@ -56,11 +53,7 @@ export class CabsGateway
       setImmediate(() => this.push(socket, watch));
       return {};
     });
-  }
-
-  @SubscribeMessage(SocketEvent.CABS_UNWATCH)
-  unwatch(@ConnectedSocket() socket: AuthedSocket) {
-    return toAck(() => {
+    listen(socket, SocketEvent.CABS_UNWATCH, () => {
       this.watches.delete(socket);
       return {};
     });

@@ -1,14 +1,8 @@
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { Namespace, SocketEvent } from '@app/contracts';
 import { AuthedSocket } from '../../common/auth/socket-auth';
 import { validateInput } from '../../common/errors/validate';
-import { toAck } from '../../common/socket/ack';
+import { listen } from '../../common/socket/listen';
 import { TripIdDto } from '../trips/trips.dto';
 import { MatchingService } from './matching.service';
 
@@ -18,21 +12,14 @@ export class OffersGateway implements OnGatewayConnection<AuthedSocket> {
   constructor(private readonly matching: MatchingService) {}
 
   async handleConnection(socket: AuthedSocket): Promise<void> {
-    const offer = await this.matching.pendingOfferFor(socket.data.actor.id);
+    const actor = socket.data.actor;
+    listen(socket, SocketEvent.TRIP_ACCEPT, (body) =>
+      this.matching.accept(actor, validateInput(TripIdDto, body).tripId),
+    );
+    listen(socket, SocketEvent.TRIP_DENY, (body) =>
+      this.matching.deny(actor, validateInput(TripIdDto, body).tripId),
+    );
+    const offer = await this.matching.pendingOfferFor(actor.id);
     if (offer) socket.emit(SocketEvent.TRIP_OFFER, offer);
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_ACCEPT)
-  accept(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() =>
-      this.matching.accept(socket.data.actor, validateInput(TripIdDto, body).tripId),
-    );
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_DENY)
-  deny(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() =>
-      this.matching.deny(socket.data.actor, validateInput(TripIdDto, body).tripId),
-    );
   }
 }

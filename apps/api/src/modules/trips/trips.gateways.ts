@@ -1,16 +1,9 @@
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace as IoNamespace } from 'socket.io';
 import { Namespace, SocketEvent } from '@app/contracts';
 import { AuthedSocket } from '../../common/auth/socket-auth';
 import { validateInput } from '../../common/errors/validate';
-import { toAck } from '../../common/socket/ack';
+import { listen } from '../../common/socket/listen';
 import { TripNotifier } from './trip-notifier';
 import { SocketCancelDto, SocketRequestTripDto, SocketStartDto, TripIdDto } from './trips.dto';
 import { TripsService } from './trips.service';
@@ -35,23 +28,16 @@ export class RiderTripsGateway
   }
 
   handleConnection(socket: AuthedSocket): Promise<void> {
-    return sendOpenTrip(this.trips, socket);
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_REQUEST)
-  request(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() => {
+    const actor = socket.data.actor;
+    listen(socket, SocketEvent.TRIP_REQUEST, (body) => {
       const { idempotencyKey, ...input } = validateInput(SocketRequestTripDto, body);
-      return this.trips.request(socket.data.actor, input, idempotencyKey);
+      return this.trips.request(actor, input, idempotencyKey);
     });
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_CANCEL)
-  cancel(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() => {
+    listen(socket, SocketEvent.TRIP_CANCEL, (body) => {
       const input = validateInput(SocketCancelDto, body);
-      return this.trips.cancel(socket.data.actor, input.tripId, input.reason);
+      return this.trips.cancel(actor, input.tripId, input.reason);
     });
+    return sendOpenTrip(this.trips, socket);
   }
 }
 
@@ -69,34 +55,21 @@ export class DriverTripsGateway
   }
 
   handleConnection(socket: AuthedSocket): Promise<void> {
-    return sendOpenTrip(this.trips, socket);
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_ARRIVE)
-  arrive(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() => this.trips.arrive(socket.data.actor, validateInput(TripIdDto, body).tripId));
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_START)
-  start(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() => {
-      const input = validateInput(SocketStartDto, body);
-      return this.trips.start(socket.data.actor, input.tripId, input.pickupCode);
-    });
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_COMPLETE)
-  complete(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() =>
-      this.trips.complete(socket.data.actor, validateInput(TripIdDto, body).tripId),
+    const actor = socket.data.actor;
+    listen(socket, SocketEvent.TRIP_ARRIVE, (body) =>
+      this.trips.arrive(actor, validateInput(TripIdDto, body).tripId),
     );
-  }
-
-  @SubscribeMessage(SocketEvent.TRIP_CANCEL)
-  cancel(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown) {
-    return toAck(() => {
-      const input = validateInput(SocketCancelDto, body);
-      return this.trips.cancel(socket.data.actor, input.tripId, input.reason);
+    listen(socket, SocketEvent.TRIP_START, (body) => {
+      const input = validateInput(SocketStartDto, body);
+      return this.trips.start(actor, input.tripId, input.pickupCode);
     });
+    listen(socket, SocketEvent.TRIP_COMPLETE, (body) =>
+      this.trips.complete(actor, validateInput(TripIdDto, body).tripId),
+    );
+    listen(socket, SocketEvent.TRIP_CANCEL, (body) => {
+      const input = validateInput(SocketCancelDto, body);
+      return this.trips.cancel(actor, input.tripId, input.reason);
+    });
+    return sendOpenTrip(this.trips, socket);
   }
 }
