@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsDateString,
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   IsString,
