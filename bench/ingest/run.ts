@@ -1,0 +1,359 @@
+/**
+ * Driver-ping ingest benchmark (`npm run bench:ingest`). For each target (our server, then a
+ * bare socket.io ceiling server) and each N: start the server, seed drivers and mint tokens
+ * (ours only), run the load process(es) in cadence then flood mode on one timeline, sample the
+ * server's CPU and RSS in each measure window, stop the server. Prints the results table, the
+ * ratios ours / ceiling and the verdict on stdout; progress goes to stderr.
+ *
+ * Env: INGEST_N=5000 (one N), INGEST_QUICK=1 (N=500, short windows), INGEST_TARGETS=ours,ceiling,
+ * INGEST_CLIENTS (load processes per run; default one per 10k drivers), INGEST_WARMUP / INGEST_MEASURE (seconds).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LoadReport, Mode, MODES, progress } from './common';
+import {
+  alive,
+  Child,
+  childFdLimit,
+  describeTree,
+  spawnChild,
+  stopChild,
+  CpuSampler,
+  machineBusyPercent,
+  machineReader,
+  treeReader,
+  treeRssMb,
+  waitForHttp200,
+  waitForLine,
+} from './proc';
+import {
+  notes,
+  ratiosTable,
+  resultsTable,
+  Row,
+  rowsFromReports,
+  RunProblem,
+  Target,
+  verdict,
+} from './report';
+import {
+  BENCH_DB_URL,
+  BENCH_REDIS_URL,
+  flushRedis,
+  mintDriverTokens,
+  resetDatabase,
+  seedDrivers,
+} from './seed';
+
+const ROOT = resolve(__dirname, '../..');
+const QUICK = process.env.INGEST_QUICK === '1';
+const NS = QUICK ? [500] : process.env.INGEST_N ? [Number(process.env.INGEST_N)] : [5000, 20000];
+const TARGETS = (process.env.INGEST_TARGETS ?? 'ours,ceiling').split(',') as Target[];
+/** Load processes per run: one per 10k sockets (a process may hold at most ~20k descriptors). */
+const clientsFor = (n: number) => Number(process.env.INGEST_CLIENTS ?? Math.ceil(n / 10_000));
+const WARMUP_S = Number(process.env.INGEST_WARMUP ?? (QUICK ? 2 : 5));
+const MEASURE_S = Number(process.env.INGEST_MEASURE ?? (QUICK ? 4 : 15));
+const GAP_S = 2;
+const PHASES: Mode[] = [...MODES];
+/** 40 characters, used only against the throwaway bench database. */
+const JWT_SECRET = 'bench-ingest-jwt-secret-not-for-prod-40c';
+const SERVER_READY_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 10_000;
+/** The whole run stops by itself: full about 10 minutes, quick about 1. */
+const RUN_DEADLINE_MS = Date.now() + (QUICK ? 150_000 : 15 * 60_000);
+/** Other engineers share this box: wait (bounded) for it to be quiet before each run. */
+const QUIET_BUSY_PERCENT = 40;
+const QUIET_WAIT_MS = QUICK ? 10_000 : 45_000;
+const OUT_DIR = join(tmpdir(), `ridehail-bench-ingest-${process.pid}`);
+
+const NODE_TS = ['node', '-r', 'ts-node/register/transpile-only'];
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function startServer(target: Target, port: number, n: number): Promise<Child> {
+  const logFile = join(OUT_DIR, `${target}-${n}-server.log`);
+  if (target === 'ceiling') {
+    const child = spawnChild(
+      'ceiling',
+      [...NODE_TS, join(ROOT, 'bench/ingest/ceiling-server.ts'), String(port)],
+      {
+        logFile,
+      },
+    );
+    await waitForLine(child, /^ready/, 30_000);
+    return child;
+  }
+  await flushRedis();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: BENCH_DB_URL,
+    REDIS_URL: BENCH_REDIS_URL,
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    SHUTDOWN_GRACE_MS: '5000',
+  };
+  const command = [...NODE_TS, '-r', 'tsconfig-paths/register', join(ROOT, 'apps/api/src/main.ts')];
+  const child = spawnChild('server', command, { env, logFile, echoLines: 40 });
+  await waitForHttp200(child, `http://127.0.0.1:${port}/health/ready`, SERVER_READY_TIMEOUT_MS);
+  return child;
+}
+
+interface LoadRun {
+  reports: LoadReport[];
+  goEpochMs: number;
+  children: Child[];
+}
+
+async function runLoad(
+  target: Target,
+  url: string,
+  n: number,
+  tokensFile: string,
+  pids: number[],
+): Promise<LoadRun> {
+  const children: Child[] = [];
+  const clients = clientsFor(n);
+  const perClient = Math.ceil(n / clients);
+  for (let c = 0; c < clients; c++) {
+    const count = Math.min(perClient, n - c * perClient);
+    const label = clients === 1 ? 'load' : `load${c + 1}`;
+    const args = [
+      ['--url', url],
+      ['--tokens', tokensFile],
+      ['--n', String(count)],
+      ['--offset', String(c * perClient)],
+      ['--modes', PHASES.join(',')],
+      ['--warmup', String(WARMUP_S)],
+      ['--measure', String(MEASURE_S)],
+      ['--gap', String(GAP_S)],
+      ['--seed', String(n + c)],
+      ['--go', 'stdin'],
+      ['--label', label],
+    ].flat();
+    const command = [
+      'node',
+      '--max-old-space-size=4096',
+      '-r',
+      'ts-node/register/transpile-only',
+      join(ROOT, 'bench/ingest/load.ts'),
+      ...args,
+    ];
+    const logFile = join(OUT_DIR, `${target}-${n}-${label}.log`);
+    const child = spawnChild(label, command, { logFile, quietStdout: true });
+    children.push(child);
+    pids.push(child.pid);
+  }
+  const connectBudgetMs = 30_000 + n * 10;
+  await Promise.all(children.map((child) => waitForLine(child, /^@ready$/, connectBudgetMs)));
+  const goEpochMs = Date.now() + 1_000;
+  for (const child of children) child.proc.stdin?.write(`go ${goEpochMs}\n`);
+  const phasesMs = PHASES.length * (WARMUP_S + MEASURE_S + GAP_S) * 1000;
+  const budgetMs = phasesMs + 20_000;
+  const reports = await Promise.all(
+    children.map(async (child) => {
+      const code = await Promise.race([
+        child.exited,
+        new Promise<string>((ok) => setTimeout(() => ok('timeout'), budgetMs)),
+      ]);
+      if (code === 'timeout') await stopChild(child, 2_000);
+      const json = child.stdout.filter((line) => line.startsWith('{')).pop();
+      if (!json) throw new Error(`${child.label} gave no report (exit ${code})`);
+      return JSON.parse(json) as LoadReport;
+    }),
+  );
+  return { reports, goEpochMs, children };
+}
+
+function measureWindow(goEpochMs: number, phase: number): [number, number] {
+  const start = goEpochMs + phase * (WARMUP_S + MEASURE_S + GAP_S) * 1000 + WARMUP_S * 1000;
+  return [start, start + MEASURE_S * 1000];
+}
+
+/** Waits until the machine (our idle server included) is below QUIET_BUSY_PERCENT, bounded. */
+async function waitForQuiet(): Promise<number> {
+  const deadline = Date.now() + QUIET_WAIT_MS;
+  let busy = await machineBusyPercent(1_000);
+  while (busy > QUIET_BUSY_PERCENT && Date.now() < deadline) {
+    progress('bench', `machine busy (${busy.toFixed(0)} % CPU by others), waiting to start`);
+    busy = await machineBusyPercent(3_000);
+  }
+  return busy;
+}
+
+async function runOne(
+  target: Target,
+  n: number,
+  tokensFor: (n: number) => Promise<string>,
+  rows: Row[],
+  problems: RunProblem[],
+): Promise<void> {
+  if (Date.now() > RUN_DEADLINE_MS) {
+    problems.push({ target, n, message: 'skipped: run deadline reached' });
+    return;
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  progress('bench', `${target} N=${n}: starting server on ${url}`);
+  const started = Date.now();
+  let server: Child | undefined;
+  let sampler: CpuSampler | undefined;
+  try {
+    server = await startServer(target, port, n);
+    progress('bench', `${target} N=${n}: ready after ${Date.now() - started} ms`);
+    const tokensFile = await tokensFor(n);
+    const serverPid = server.pid;
+    progress('bench', `${target} N=${n}: server process tree ${describeTree(serverPid)}`);
+    sampler = new CpuSampler(treeReader(() => [serverPid]));
+    const clientPids: number[] = [];
+    const clientSampler = new CpuSampler(treeReader(() => clientPids));
+    const machineSampler = new CpuSampler(machineReader());
+    for (const s of [sampler, clientSampler, machineSampler]) s.start();
+    const busy = await waitForQuiet();
+    if (busy > QUIET_BUSY_PERCENT) {
+      problems.push({ target, n, message: `started on a busy machine (${busy.toFixed(0)} % CPU)` });
+    }
+    const idleRssMb = treeRssMb(serverPid);
+    const run = await runLoad(target, url, n, tokensFile, clientPids);
+    for (const s of [sampler, clientSampler, machineSampler]) s.stop();
+    const newRows = rowsFromReports(target, n, run.reports);
+    newRows.forEach((row, k) => {
+      const [from, to] = measureWindow(run.goEpochMs, k);
+      const srv = sampler?.window(from, to);
+      row.serverCpuPercent = srv?.cpuPercent ?? NaN;
+      row.serverRssMb = srv?.rssMb ?? NaN;
+      row.clientCpuPercent = clientSampler.window(from, to).cpuPercent;
+      const machine = machineSampler.window(from, to).cpuPercent;
+      row.otherCpuPercent = Math.max(0, machine - row.serverCpuPercent - row.clientCpuPercent);
+    });
+    rows.push(...newRows);
+    const drivers = newRows[0]?.drivers ?? 0;
+    const loadedRssMb = Math.max(...newRows.map((r) => r.serverRssMb));
+    if (drivers > 0 && Number.isFinite(loadedRssMb)) {
+      const perDriverKb = ((loadedRssMb - idleRssMb) * 1024) / drivers;
+      problems.push({
+        target,
+        n,
+        message:
+          `server RSS ${idleRssMb.toFixed(0)} MB before load, peak ${loadedRssMb.toFixed(0)} MB ` +
+          `(~${perDriverKb.toFixed(0)} KB per connected driver)`,
+      });
+    }
+    for (const report of run.reports) {
+      if (report.connect.failed > 0) {
+        problems.push({
+          target,
+          n,
+          message: `connect failures ${JSON.stringify(report.connect.errors)}`,
+        });
+      }
+      if (report.status.failed > 0) {
+        problems.push({
+          target,
+          n,
+          message: `driver:status failures ${JSON.stringify(report.status.errors)}`,
+        });
+      }
+      if (Object.keys(report.disconnects).length > 0) {
+        problems.push({ target, n, message: `disconnects ${JSON.stringify(report.disconnects)}` });
+      }
+    }
+    if (!alive(server)) {
+      problems.push({
+        target,
+        n,
+        message: `server exited during the run (${await server.exited})`,
+      });
+    }
+  } catch (error) {
+    problems.push({ target, n, message: `run failed: ${(error as Error).message}` });
+    progress('bench', `${target} N=${n}: FAILED ${(error as Error).message}`);
+  } finally {
+    sampler?.stop();
+    if (server) {
+      const code = await stopChild(server, STOP_GRACE_MS);
+      progress('bench', `${target} N=${n}: server stopped (${code})`);
+      if (target === 'ours' && code !== 0) {
+        problems.push({ target, n, message: `server shutdown exit status ${code}` });
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const maxN = Math.max(...NS);
+  progress('bench', `logs in ${OUT_DIR}; N=${NS.join(',')}; targets ${TARGETS.join(',')}`);
+  const fdLimit = childFdLimit();
+  progress('bench', `warmup ${WARMUP_S}s, measure ${MEASURE_S}s per mode; fd limit ${fdLimit}`);
+  if (maxN + 100 > fdLimit) {
+    progress(
+      'bench',
+      `WARNING: the server may hold at most ${fdLimit} descriptors, fewer than N=${maxN} ` +
+        'sockets plus its own; expect connect failures near the limit',
+    );
+  }
+  const rows: Row[] = [];
+  const problems: RunProblem[] = [];
+  let ourTokens: string | undefined;
+  const dummyTokens = join(OUT_DIR, 'ceiling-tokens.json');
+  writeFileSync(dummyTokens, JSON.stringify(Array.from({ length: maxN }, (_, i) => `t${i}`)));
+
+  if (TARGETS.includes('ours')) {
+    progress('bench', 'resetting database ridehail_bench (postgis) and redis db 13');
+    await resetDatabase();
+  }
+  // Per N, ours then the ceiling back to back: on a shared box, the pair sees similar load.
+  for (const n of NS) {
+    for (const target of TARGETS) {
+      const tokensFor = async (_n: number) => {
+        if (target === 'ceiling') return dummyTokens;
+        if (!ourTokens) {
+          progress('bench', `seeding ${maxN} drivers and minting tokens`);
+          const ids = await seedDrivers(maxN);
+          ourTokens = join(OUT_DIR, 'driver-tokens.json');
+          writeFileSync(ourTokens, JSON.stringify(mintDriverTokens(ids, JWT_SECRET)));
+        }
+        return ourTokens;
+      };
+      await runOne(target, n, tokensFor, rows, problems);
+    }
+  }
+
+  const out: string[] = [];
+  out.push('', 'Driver-ping ingest benchmark', '');
+  out.push(
+    `load processes: ${NS.map((n) => `N=${n}: ${clientsFor(n)}`).join(', ')}; warmup ${WARMUP_S}s + measure ${MEASURE_S}s per mode; ` +
+      'latency = emit to ack; CPU 100 % = one core',
+  );
+  out.push('', resultsTable(rows), '');
+  const { text, ratios } = ratiosTable(rows);
+  out.push('Accepted pings/s, ours / ceiling', '', text, '');
+  out.push('Verdict', ...verdict(rows, ratios).map((line) => `  ${line}`));
+  const extra = notes(rows, problems);
+  if (extra.length > 0) out.push('', 'Notes', ...extra.map((line) => `  ${line}`));
+  out.push('', `Logs: ${OUT_DIR}`, '');
+  process.stdout.write(out.join('\n'));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    progress('bench', `failed: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
