@@ -127,6 +127,33 @@ describe('dispatch survives retries, restarts and lost work', () => {
     expect(rows[0].status).toBe('EXPIRED');
   });
 
+  it('restarts matching for a requested trip whose job vanished (sweeper)', async () => {
+    server = await startTestServer(FAST);
+    world = new World(server.url);
+    const city = randomCity();
+    const rider = await world.rider();
+    const trip = await world.requestTrip(rider, city);
+    // Nobody in reach: the step schedules a retry. Lose it, as a crashed queue might.
+    const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
+    let removed = 0;
+    for (let i = 0; i < 40 && removed === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const job of await queue.getDelayed()) {
+        if (job.data.tripId === trip.id && job.id) removed += await queue.remove(job.id);
+      }
+    }
+    expect(removed).toBe(1);
+    const driver = await world.driverAt(north(city, 300));
+    const keepAlive = setInterval(() => {
+      void emitAck(driver.socket, 'driver:location', { ...driver.at, ts: Date.now() });
+    }, 1_000);
+    try {
+      await world.offerFor(driver, trip.id, 15_000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  });
+
   it('sends a trip back to matching when its driver goes silent before the start (sweeper)', async () => {
     server = await startTestServer(FAST);
     world = new World(server.url);

@@ -100,7 +100,7 @@ export class MatchingService {
     }
     let result;
     try {
-      result = await this.trips.applySystem({
+      result = await this.trips.applyTransition({
         tripId,
         action: 'ACCEPT',
         actor: { role: 'driver', id: actor.id },
@@ -271,7 +271,7 @@ export class MatchingService {
   }
 
   private async giveUp(trip: TripRecord, reason: string): Promise<void> {
-    const result = await this.trips.applySystem({
+    const result = await this.trips.applyTransition({
       tripId: trip.id,
       action: 'NO_DRIVER',
       actor: { role: 'system', id: null },

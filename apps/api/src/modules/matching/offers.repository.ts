@@ -177,6 +177,18 @@ export class OffersRepository {
     return Number(row.n);
   }
 
+  /** When matching last did anything for the trip: its newest round or offer answer. */
+  async lastActivityAt(tripId: string): Promise<Date | null> {
+    const [row]: { at: Date | null }[] = await this.db.query(
+      `SELECT greatest(
+         (SELECT max(created_at) FROM dispatch_rounds WHERE trip_id = $1),
+         (SELECT max(coalesce(responded_at, offered_at)) FROM trip_offers WHERE trip_id = $1)
+       ) AS at`,
+      [tripId],
+    );
+    return row.at;
+  }
+
   async offeredDriverIds(tripId: string): Promise<Set<string>> {
     const rows: { driver_id: string }[] = await this.db.query(
       `SELECT driver_id FROM trip_offers WHERE trip_id = $1`,

@@ -21,8 +21,10 @@ export interface SweepReport {
 /**
  * Nothing stays stuck. The rules, applied every SWEEP_INTERVAL_MS by a repeatable job:
  * 1. a PENDING offer past its expiry (its timer job was lost) expires, and matching goes on;
- * 2. a REQUESTED trip with no open offer gets a matching step (its job vanished); one past
- *    MATCH_MAX_MS ends NO_DRIVER_FOUND through that step;
+ * 2. a REQUESTED trip with no open offer and no matching activity for twice MATCH_RETRY_MS
+ *    (plus a grace) gets a matching step: its job vanished. One past MATCH_MAX_MS ends
+ *    NO_DRIVER_FOUND through that step. A trip whose retry is merely delayed is left alone, so
+ *    the sweeper never starts a second retry chain;
  * 3. an assigned trip not yet started whose driver went OFFLINE or silent for
  *    DRIVER_OFFLINE_AFTER_MS goes back to matching, as if the driver had cancelled;
  * 4. an IN_PROGRESS trip whose driver has been silent for TRIP_DRIVER_LOST_MS is CANCELLED by
@@ -56,9 +58,11 @@ export class SweeperService {
       report.overdueOffers += 1;
     }
 
-    const quietSince = new Date(now - this.config.matching.retryMs - TIMER_GRACE_MS);
+    const quietSince = new Date(now - 2 * this.config.matching.retryMs - TIMER_GRACE_MS);
     for (const trip of await this.trips.findStale([TripStatus.REQUESTED], quietSince)) {
       if (await this.offers.pendingForTrip(trip.id)) continue;
+      const lastActivity = await this.offers.lastActivityAt(trip.id);
+      if (lastActivity && lastActivity > quietSince) continue;
       await this.queue.match(
         trip.id,
         `sweep-${Math.floor(now / this.config.matching.sweepIntervalMs)}`,
@@ -75,7 +79,7 @@ export class SweeperService {
         at.status === DriverStatus.OFFLINE ||
         at.silentMs > this.config.locations.offlineAfterMs;
       if (!gone) continue;
-      const result = await this.trips.applySystem({
+      const result = await this.trips.applyTransition({
         tripId: trip.id,
         action: 'DRIVER_CANCEL',
         actor: { role: 'system', id: null },
@@ -99,7 +103,7 @@ export class SweeperService {
     for (const trip of await this.trips.findStale([TripStatus.IN_PROGRESS], new Date(now))) {
       const at = this.locations.whereIs(trip.driverId as string);
       if (at && at.silentMs <= this.config.matching.driverLostMs) continue;
-      const result = await this.trips.applySystem({
+      const result = await this.trips.applyTransition({
         tripId: trip.id,
         action: 'SYSTEM_CANCEL',
         actor: { role: 'system', id: null },

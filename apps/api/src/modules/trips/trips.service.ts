@@ -202,8 +202,8 @@ export class TripsService {
     return { trip: this.view(trip, actor) };
   }
 
-  /** For dispatch and the sweeper: a transition made by the system, with its effects. */
-  async applySystem(request: TransitionRequest): Promise<TransitionResult> {
+  /** For dispatch and the sweeper: a transition with its effects, the caller having checked ownership. */
+  async applyTransition(request: TransitionRequest): Promise<TransitionResult> {
     const result = await this.trips.transition(request);
     if (result.kind === 'ok') this.afterTransition(result.trip, result.from, request.action);
     return result;
