@@ -155,6 +155,28 @@ describe('trip lifecycle and dispatch (real PostgreSQL, Redis, BullMQ, socket.io
     ]);
   });
 
+  it('does not count a driver holding another offer as a candidate', async () => {
+    const city = randomCity();
+    const busy = await world.driverAt(north(city, 100));
+    const free = await world.driverAt(north(city, 900));
+    const first = await world.requestTrip(await world.rider(), city);
+    await world.offerFor(busy, first.id);
+    const second = await world.requestTrip(await world.rider(), city);
+    await world.offerFor(free, second.id);
+
+    const admin = await request(server.url)
+      .post('/auth/login')
+      .send({ ...TEST_ADMIN, role: 'admin' });
+    const detail = await request(server.url)
+      .get(`/admin/trips/${second.id}`)
+      .set('Authorization', `Bearer ${admin.body.accessToken}`)
+      .expect(200);
+    const considered = detail.body.dispatch.rounds.flatMap(
+      (r: { candidates: { driverId: string }[] }) => r.candidates.map((c) => c.driverId),
+    );
+    expect(considered).toEqual([free.id]);
+  });
+
   it('moves on after an offer times out, and tells the silent driver', async () => {
     const city = randomCity();
     const silent = await world.driverAt(north(city, 200));

@@ -18,6 +18,11 @@ export interface LiveDriver {
   lastSeenAtMs: number;
   readonly history: PingHistory;
   implausibleCount: number;
+  /**
+   * Until when the driver holds an offer (server ms), NaN when none: such a driver is skipped
+   * by matching searches. A hint kept by this process; the database index is the authority.
+   */
+  offeredUntilMs: number;
   /** Server time of the last write to PostgreSQL. */
   lastDbWriteAtMs: number;
 }
@@ -60,6 +65,7 @@ export class LiveDrivers {
         lastSeenAtMs: NaN,
         history: newPingHistory(),
         implausibleCount: 0,
+        offeredUntilMs: NaN,
         lastDbWriteAtMs: -Infinity,
       };
       this.drivers.set(id, driver);
@@ -102,9 +108,11 @@ export class LiveDrivers {
       cabType?: CabType;
       staleBeforeMs: number;
       excludeIds?: ReadonlySet<string>;
+      /** Skip drivers holding an offer at this time. */
+      withoutOfferAtMs?: number;
     },
   ): Neighbor<LiveDriver>[] {
-    const { cabType, staleBeforeMs, excludeIds } = query;
+    const { cabType, staleBeforeMs, excludeIds, withoutOfferAtMs } = query;
     return this.index.nearest(lat, lng, {
       k: query.k,
       radiusMeters: query.radiusMeters,
@@ -113,6 +121,7 @@ export class LiveDrivers {
         d.status === DriverStatus.AVAILABLE &&
         d.lastPingAtMs >= staleBeforeMs &&
         (cabType === undefined || d.cabType === cabType) &&
+        !(withoutOfferAtMs !== undefined && d.offeredUntilMs > withoutOfferAtMs) &&
         !excludeIds?.has(d.id),
     });
   }

@@ -86,11 +86,20 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
   findAvailable(
     lat: number,
     lng: number,
-    query: { k: number; radiusMeters: number; cabType: CabType; excludeIds?: ReadonlySet<string> },
+    query: {
+      k: number;
+      radiusMeters: number;
+      cabType: CabType;
+      excludeIds?: ReadonlySet<string>;
+      /** Skip drivers holding an offer (for matching; quotes count every available cab). */
+      withoutOffer?: boolean;
+    },
   ): { driverId: string; lat: number; lng: number; distanceMeters: number }[] {
+    const now = this.clock.now();
     const found = this.live.nearestAvailable(lat, lng, {
       ...query,
-      staleBeforeMs: this.clock.now() - this.config.locations.staleAfterMs,
+      staleBeforeMs: now - this.config.locations.staleAfterMs,
+      withoutOfferAtMs: query.withoutOffer ? now : undefined,
     });
     return found.map((n) => ({
       driverId: n.id,
@@ -115,6 +124,12 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
       silentMs: this.clock.now() - driver.lastSeenAtMs,
       implausiblePings: driver.implausibleCount,
     };
+  }
+
+  /** Dispatch offered the driver a trip until `untilMs`, or (NaN) the offer was answered. */
+  markOffered(driverId: string, untilMs: number): void {
+    const driver = this.live.get(driverId);
+    if (driver) driver.offeredUntilMs = untilMs;
   }
 
   /** Dispatch assigned a trip: the driver leaves the available set at once. */

@@ -131,6 +131,7 @@ export class MatchingService {
       await this.close(offer, 'REVOKED', 'trip no longer requested');
       throw DomainError.conflict('this trip is no longer waiting for a driver');
     }
+    this.locations.markOffered(actor.id, NaN);
     this.locations.markOnTrip(actor.id, result.trip.cabType);
     return { trip: this.trips.view(result.trip, actor) };
   }
@@ -142,6 +143,7 @@ export class MatchingService {
         `this offer is ${offer.status === 'PENDING' ? 'EXPIRED' : offer.status}`,
       );
     }
+    this.locations.markOffered(actor.id, NaN);
     await this.queue.match(tripId, `after-${offer.id}`);
     return { tripId };
   }
@@ -203,6 +205,7 @@ export class MatchingService {
       radiusMeters,
       cabType: trip.cabType,
       excludeIds: offered,
+      withoutOffer: true,
     });
     if (found.length === 0) return null;
     const scores = await this.drivers.findScores(found.map((f) => f.driverId));
@@ -249,6 +252,7 @@ export class MatchingService {
         continue;
       }
       entry.decision = 'OFFERED';
+      this.locations.markOffered(offer.driverId, expiresAt.getTime());
       await this.offers.recordRound({
         tripId: trip.id,
         round,
@@ -287,6 +291,8 @@ export class MatchingService {
     reason: string | null = null,
   ): Promise<void> {
     const closed = await this.offers.resolve(offer.id, outcome, reason);
+    // Only when this call closed it: an old offer's late timer must not clear a newer one's mark.
+    if (closed) this.locations.markOffered(offer.driverId, NaN);
     if (closed) this.notifier.offerRevoked(offer.driverId, offer.tripId, reason ?? outcome);
   }
 

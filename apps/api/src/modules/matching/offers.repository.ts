@@ -177,16 +177,21 @@ export class OffersRepository {
     return Number(row.n);
   }
 
-  /** When matching last did anything for the trip: its newest round or offer answer. */
-  async lastActivityAt(tripId: string): Promise<Date | null> {
-    const [row]: { at: Date | null }[] = await this.db.query(
-      `SELECT greatest(
-         (SELECT max(created_at) FROM dispatch_rounds WHERE trip_id = $1),
-         (SELECT max(coalesce(responded_at, offered_at)) FROM trip_offers WHERE trip_id = $1)
-       ) AS at`,
-      [tripId],
+  /**
+   * REQUESTED trips whose matching has gone quiet since `since`: no pending offer, no round and
+   * no offer answer after it. Their job chain is gone; the sweeper restarts it.
+   */
+  async quietRequestedTrips(since: Date, limit = 500): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT t.id FROM trips t
+       WHERE t.status = 'REQUESTED' AND t.updated_at < $1
+         AND NOT EXISTS (SELECT 1 FROM trip_offers o WHERE o.trip_id = t.id
+                           AND (o.status = 'PENDING' OR coalesce(o.responded_at, o.offered_at) > $1))
+         AND NOT EXISTS (SELECT 1 FROM dispatch_rounds r WHERE r.trip_id = t.id AND r.created_at > $1)
+       ORDER BY t.created_at LIMIT $2`,
+      [since, limit],
     );
-    return row.at;
+    return rows.map((r) => r.id);
   }
 
   async offeredDriverIds(tripId: string): Promise<Set<string>> {

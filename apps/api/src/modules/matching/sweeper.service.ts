@@ -59,14 +59,9 @@ export class SweeperService {
     }
 
     const quietSince = new Date(now - 2 * this.config.matching.retryMs - TIMER_GRACE_MS);
-    for (const trip of await this.trips.findStale([TripStatus.REQUESTED], quietSince)) {
-      if (await this.offers.pendingForTrip(trip.id)) continue;
-      const lastActivity = await this.offers.lastActivityAt(trip.id);
-      if (lastActivity && lastActivity > quietSince) continue;
-      await this.queue.match(
-        trip.id,
-        `sweep-${Math.floor(now / this.config.matching.sweepIntervalMs)}`,
-      );
+    const bucket = Math.floor(now / this.config.matching.sweepIntervalMs);
+    for (const tripId of await this.offers.quietRequestedTrips(quietSince)) {
+      await this.queue.match(tripId, `sweep-${bucket}`);
       report.requestedRequeued += 1;
     }
 
