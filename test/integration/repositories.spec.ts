@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { typeormOptions } from '../../apps/api/src/database/typeorm-options';
 import { DriverLocationsRepository } from '../../apps/api/src/modules/locations/driver-locations.repository';
+import { OffersRepository } from '../../apps/api/src/modules/matching/offers.repository';
 import { TripsRepository } from '../../apps/api/src/modules/trips/trips.repository';
 import { TEST_DATABASE_URL } from '../support/services';
 
@@ -31,11 +32,13 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
   let db: DataSource;
   let trips: TripsRepository;
   let locations: DriverLocationsRepository;
+  let offers: OffersRepository;
 
   beforeAll(async () => {
     db = await new DataSource(typeormOptions(TEST_DATABASE_URL, 4)).initialize();
     trips = new TripsRepository(db);
     locations = new DriverLocationsRepository(db);
+    offers = new OffersRepository(db);
   });
   afterAll(() => db.destroy());
 
@@ -118,6 +121,47 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
     expect(results.map((r) => r.kind).sort()).toEqual(['invalid', 'ok']);
     const events = await trips.timeline(created.trip.id);
     expect(events.map((e) => e.to)).toEqual(['REQUESTED', 'DRIVER_ASSIGNED']);
+  });
+
+  it('never lands an offer for a driver between the claim of its other offer and the commit', async () => {
+    const violations: string[] = [];
+    for (let i = 0; i < 25; i += 1) {
+      const driverId = await insertDriver(db);
+      const a = await newTrip(await insertRider(db));
+      const b = await newTrip(await insertRider(db));
+      if (a.kind !== 'created' || b.kind !== 'created') throw new Error('not created');
+      const offerInput = (tripId: string) => ({
+        tripId,
+        driverId,
+        round: 1,
+        score: 0,
+        pickupEtaSeconds: 60,
+        expiresAt: new Date(Date.now() + 15_000),
+      });
+      const offerA = await offers.create(offerInput(a.trip.id));
+      if (!offerA) throw new Error('offer A refused');
+      // The claim of A (as MatchingService.accept does it) races an offer of B to the same driver.
+      const claim = trips.transition({
+        tripId: a.trip.id,
+        action: 'ACCEPT',
+        actor: { role: 'driver', id: driverId },
+        driverId,
+        patch: { driverId, pickupCode: '1234', assignedAt: new Date() },
+        alsoInTransaction: async (tx) => {
+          await offers.lockDriver(tx, driverId);
+          await offers.resolve(offerA.id, 'ACCEPTED', null, tx);
+          await new Promise((resolve) => setTimeout(resolve, 5)); // widen the window
+        },
+      });
+      const [claimed, offerB] = await Promise.all([
+        claim,
+        new Promise((resolve) => setTimeout(resolve, 2)).then(() =>
+          offers.create(offerInput(b.trip.id)),
+        ),
+      ]);
+      if (claimed.kind === 'ok' && offerB) violations.push(driverId);
+    }
+    expect(violations).toEqual([]);
   });
 
   it('refuses a step out of order without writing anything', async () => {

@@ -112,6 +112,7 @@ export class MatchingService {
         },
         data: { offerId: offer.id },
         alsoInTransaction: async (tx) => {
+          await this.offers.lockDriver(tx, actor.id);
           if (!(await this.offers.resolve(offer.id, 'ACCEPTED', null, tx))) throw new OfferClosed();
           await tx.query(
             `UPDATE trips SET vehicle_id = (SELECT id FROM vehicles WHERE driver_id = $1) WHERE id = $2`,

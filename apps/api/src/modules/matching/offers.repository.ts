@@ -69,8 +69,10 @@ export class OffersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Creates a PENDING offer, or returns null when an index forbids it: the driver was offered
-   * this trip before, holds another pending offer, or the trip already has a pending offer.
+   * Creates a PENDING offer, or returns null when the driver may not get one: an index forbids
+   * it (offered this trip before, holds another pending offer, or the trip has one), or the
+   * driver is on a trip. The per-driver lock orders this against a claim of the driver's other
+   * offer (see `lockDriver`), so an offer never lands between an accept and its commit.
    */
   async create(input: {
     tripId: string;
@@ -81,23 +83,41 @@ export class OffersRepository {
     expiresAt: Date;
   }): Promise<Offer | null> {
     try {
-      const rows: OfferRow[] = await this.db.query(
-        `INSERT INTO trip_offers (trip_id, driver_id, round, score, pickup_eta_seconds, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${OFFER_COLUMNS}`,
-        [
-          input.tripId,
-          input.driverId,
-          input.round,
-          input.score,
-          input.pickupEtaSeconds,
-          input.expiresAt,
-        ],
-      );
-      return toOffer(rows[0]);
+      return await this.db.transaction(async (tx) => {
+        await this.lockDriver(tx, input.driverId);
+        const busy: unknown[] = await tx.query(
+          `SELECT 1 FROM trips WHERE driver_id = $1
+             AND status IN ('DRIVER_ASSIGNED', 'DRIVER_ARRIVED', 'IN_PROGRESS') LIMIT 1`,
+          [input.driverId],
+        );
+        if (busy.length > 0) return null;
+        const rows: OfferRow[] = await tx.query(
+          `INSERT INTO trip_offers (trip_id, driver_id, round, score, pickup_eta_seconds, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${OFFER_COLUMNS}`,
+          [
+            input.tripId,
+            input.driverId,
+            input.round,
+            input.score,
+            input.pickupEtaSeconds,
+            input.expiresAt,
+          ],
+        );
+        return toOffer(rows[0]);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
     }
+  }
+
+  /**
+   * Serializes, per driver, the creation of an offer and the claim of one, until the end of the
+   * calling transaction. Taken by a claim before it resolves its offer: a concurrent creation
+   * then sees either the still-pending offer (unique index) or the committed assignment.
+   */
+  async lockDriver(tx: EntityManager, driverId: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [driverId]);
   }
 
   async pendingForTrip(tripId: string): Promise<Offer | null> {

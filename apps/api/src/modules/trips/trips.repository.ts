@@ -77,7 +77,7 @@ export class TripsRepository {
   /** Stores a REQUESTED trip and its first event in one transaction. */
   async create(input: NewTrip): Promise<CreateResult> {
     try {
-      const id = await this.db.transaction(async (tx) => {
+      const trip = await this.db.transaction(async (tx) => {
         const [{ id }]: { id: string }[] = await tx.query(
           `INSERT INTO trips (rider_id, cab_type, status, pickup, dropoff, payment_method,
                               quote_fare_minor, surge_multiplier, currency, idempotency_key)
@@ -98,9 +98,10 @@ export class TripsRepository {
           ],
         );
         await this.insertEvent(tx, id, null, 'REQUESTED', { role: 'rider', id: input.riderId }, {});
-        return id;
+        // Read back inside the transaction: the trip is returned exactly as committed.
+        return (await this.findById(id, tx)) as TripRecord;
       });
-      return { kind: 'created', trip: (await this.findById(id)) as TripRecord };
+      return { kind: 'created', trip };
     } catch (error) {
       if (isUniqueViolation(error, 'trips_one_open_per_rider'))
         return { kind: 'rider_has_open_trip' };

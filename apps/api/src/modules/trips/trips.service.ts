@@ -41,7 +41,7 @@ export class TripsService {
   ): Promise<{ trip: TripView }> {
     if (idempotencyKey) {
       const earlier = await this.trips.findByIdempotencyKey(actor.id, idempotencyKey);
-      if (earlier) return { trip: this.view(earlier, actor) };
+      if (earlier) return { trip: this.view(await this.resumed(earlier), actor) };
     }
     const quote = this.pricing.quote(input.pickup, input.dropoff, input.cabType);
     const created = await this.trips.create({
@@ -65,6 +65,15 @@ export class TripsService {
     await this.dispatch.match(created.trip.id, 'request');
     this.events.emit(TRIP_CHANGED, { trip: created.trip, from: null, action: 'REQUEST' });
     return { trip: this.view(created.trip, actor) };
+  }
+
+  /**
+   * A replayed request may follow a first attempt that stored the trip but died before
+   * enqueueing its matching job: enqueue again (same job id, so a no-op when it exists).
+   */
+  private async resumed(trip: TripRecord): Promise<TripRecord> {
+    if (trip.status === TripStatus.REQUESTED) await this.dispatch.match(trip.id, 'request');
+    return trip;
   }
 
   async get(actor: Actor, tripId: string): Promise<{ trip: TripView }> {
