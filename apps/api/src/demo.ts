@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError } from './config/app-config';
+import { DemoSettings, loadDemoConfig } from './config/demo-config';
 import { stopOnSignals } from './main';
 import { RunningServer, startServer } from './server';
 
@@ -10,42 +11,10 @@ import { RunningServer, startServer } from './server';
  * (a child process, so it shares nothing with the server but the wire), then the server keeps
  * serving until Ctrl-C. DEMO_EXIT=1 exits after the simulation, with its exit code.
  */
-const DEMO_DEFAULTS: Record<string, string> = {
-  PORT: '3000',
-  HOST: '127.0.0.1',
-  ADMIN_EMAIL: 'admin@demo.local',
-  ADMIN_PASSWORD: 'demo-admin-password',
-  AUTH_RATE_LIMIT: '100000',
-  LOG_LEVEL: 'warn',
-};
-
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const SIMULATOR = resolve(REPO_ROOT, 'apps', 'simulator', 'src', 'main.ts');
 
-interface DemoSettings {
-  drivers: number;
-  riders: number;
-  durationSeconds: number;
-  exitAfter: boolean;
-}
-
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function demoSettings(env: Record<string, string | undefined>): DemoSettings {
-  const count = (name: string, fallback: number, max: number): number => {
-    const value = Number(env[name] || fallback);
-    if (!Number.isInteger(value) || value < 0 || value > max) {
-      throw new ConfigError([`${name}: must be an integer in [0, ${max}]`]);
-    }
-    return value;
-  };
-  return {
-    drivers: count('DEMO_DRIVERS', 200, 5_000),
-    riders: count('DEMO_RIDERS', 100, 5_000),
-    durationSeconds: Math.max(1, count('DEMO_DURATION_SECONDS', 60, 3_600)),
-    exitAfter: env.DEMO_EXIT === '1' || env.DEMO_EXIT === 'true',
-  };
-}
 
 async function waitReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -79,6 +48,8 @@ function runSimulator(config: AppConfig, url: string, settings: DemoSettings): P
     String(settings.riders),
     '--duration',
     String(settings.durationSeconds),
+    '--speed-kmh',
+    String(settings.speedKmh),
     ...(config.admin
       ? ['--admin-email', config.admin.email, '--admin-password', config.admin.password]
       : []),
@@ -131,13 +102,10 @@ function printWhereItIs(config: AppConfig, server: RunningServer): void {
 }
 
 async function demo(): Promise<void> {
-  // An entry point like main.ts: the demo's defaults under whatever the environment sets.
-  const env: Record<string, string | undefined> = { ...DEMO_DEFAULTS, ...process.env };
   let config: AppConfig;
   let settings: DemoSettings;
   try {
-    config = loadConfig(env);
-    settings = demoSettings(env);
+    ({ config, settings } = loadDemoConfig());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
