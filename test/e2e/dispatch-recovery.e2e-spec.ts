@@ -115,13 +115,11 @@ describe('dispatch survives retries, restarts and lost work', () => {
 
     const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
     expect(await queue.remove(`timeout-${offerId}`)).toBe(1);
-    const keepAlive = setInterval(() => {
-      void emitAck(second.socket, 'driver:location', { ...second.at, ts: Date.now() });
-    }, 1_000);
+    const stopPinging = world.keepPinging(second);
     try {
       await world.offerFor(second, trip.id, 15_000);
     } finally {
-      clearInterval(keepAlive);
+      stopPinging();
     }
     const { rows } = await db.query(`SELECT status FROM trip_offers WHERE id = $1`, [offerId]);
     expect(rows[0].status).toBe('EXPIRED');
@@ -144,13 +142,11 @@ describe('dispatch survives retries, restarts and lost work', () => {
     }
     expect(removed).toBe(1);
     const driver = await world.driverAt(north(city, 300));
-    const keepAlive = setInterval(() => {
-      void emitAck(driver.socket, 'driver:location', { ...driver.at, ts: Date.now() });
-    }, 1_000);
+    const stopPinging = world.keepPinging(driver);
     try {
       await world.offerFor(driver, trip.id, 15_000);
     } finally {
-      clearInterval(keepAlive);
+      stopPinging();
     }
   });
 
@@ -167,14 +163,12 @@ describe('dispatch survives retries, restarts and lost work', () => {
     const backToMatching = world.updateOf(rider.socket, trip.id, 'REQUESTED', 15_000);
     vanishing.socket.close(); // the phone dies: no more pings
     const replacement = await world.driverAt(north(city, 400));
-    const keepAlive = setInterval(() => {
-      void emitAck(replacement.socket, 'driver:location', { ...replacement.at, ts: Date.now() });
-    }, 1_000);
+    const stopPinging = world.keepPinging(replacement);
     try {
       await backToMatching;
       await world.offerFor(replacement, trip.id, 10_000);
     } finally {
-      clearInterval(keepAlive);
+      stopPinging();
     }
     const { rows } = await db.query(
       `SELECT to_status, actor_role, data->>'reason' AS reason FROM trip_events

@@ -109,6 +109,15 @@ export class World {
     return request(this.url).get(`/trips/${tripId}`).set('Authorization', `Bearer ${token}`);
   }
 
+  /** Pings like a phone (every second here) until the returned function is called. */
+  keepPinging(...drivers: OnlineDriver[]): () => void {
+    const timer = setInterval(() => {
+      for (const d of drivers)
+        void emitAck(d.socket, 'driver:location', { ...d.at, ts: Date.now() });
+    }, 1_000);
+    return () => clearInterval(timer);
+  }
+
   close(): void {
     this.sockets.splice(0).forEach((s) => s.close());
   }
