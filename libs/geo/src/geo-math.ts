@@ -114,3 +114,43 @@ export function fillBoundingBox(
   out[2] = minLng;
   out[3] = maxLng;
 }
+
+/**
+ * A box containing every point whose haversine term from (lat, lng) is at most `a`, written like
+ * `fillBoundingBox`. Built from upper bounds only (asin x <= x / sqrt(1 - x²), sin x <= x, plus a
+ * relative margin for rounding), so it needs one or two square roots and no trigonometry; it is a
+ * hair larger than the tight box. `cosLat` must be Math.cos(lat * DEG_TO_RAD).
+ */
+export function fillBoxForTerm(
+  out: Float64Array,
+  lat: number,
+  lng: number,
+  cosLat: number,
+  a: number,
+): void {
+  out[0] = -90;
+  out[1] = 90;
+  out[2] = -180;
+  out[3] = 180;
+  const t = a * (1 + 1e-9);
+  // Beyond a 60° central angle the bounds get loose; the whole world is as good (and NaN-safe).
+  if (!(t < 0.25)) return;
+  // Central angle θ = 2 asin(sqrt a) <= 2 sqrt(a / (1 - a)).
+  const delta = 2 * Math.sqrt(t / (1 - t)) * (1 + 1e-9) + 1e-15;
+  const deltaDeg = delta * RAD_TO_DEG;
+  const minLat = lat - deltaDeg;
+  const maxLat = lat + deltaDeg;
+  out[0] = Math.max(minLat, -90);
+  out[1] = Math.min(maxLat, 90);
+  if (minLat <= -90 || maxLat >= 90) return;
+  // Tangent-meridian half-width asin(sin δ / cos φ), bounded above with sin δ <= δ.
+  const ratio = delta / cosLat;
+  if (!(ratio < 0.5)) return;
+  const halfWidth = (ratio / Math.sqrt(1 - ratio * ratio)) * (1 + 1e-9) * RAD_TO_DEG;
+  let minLng = lng - halfWidth;
+  let maxLng = lng + halfWidth;
+  if (minLng < -180) minLng += 360;
+  if (maxLng > 180) maxLng -= 360;
+  out[2] = minLng;
+  out[3] = maxLng;
+}

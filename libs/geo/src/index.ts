@@ -2,6 +2,7 @@ export {
   ShardedQuadtree,
   DEFAULT_NODE_CAPACITY,
   DEFAULT_SHARD_PRECISION,
+  INDEX_PRECISION,
   type MoveCounters,
   type NearestOptions,
   type ShardedQuadtreeOptions,

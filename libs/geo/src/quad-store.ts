@@ -1,8 +1,34 @@
 import { DEG_TO_RAD } from './geo-math';
 
 /** Points per storage chunk. Leaves chain chunks, so a leaf wastes at most CHUNK - 1 positions. */
-export const CHUNK_SHIFT = 3;
+export const CHUNK_SHIFT = 4;
 export const CHUNK = 1 << CHUNK_SHIFT;
+/**
+ * A point is four doubles side by side in `pts`: lat, lng, cos(lat), and an Int32 pair (read
+ * through `ptInt`, the Int32 view of the same buffer) holding the slot and one word of chunk
+ * metadata. A chunk is therefore 256 contiguous bytes, four cache lines with nothing else in
+ * them. A position is the index of a point's lat in `pts`.
+ */
+export const PT_STRIDE = 4;
+/** position >> POS_SHIFT is the chunk; a chunk's positions are (chunk << POS_SHIFT) + 4i. */
+export const POS_SHIFT = CHUNK_SHIFT + 2;
+/** Index of a position's slot in `ptInt`. */
+export const slotIndex = (pos: number): number => (pos << 1) + 6;
+/** Chunk metadata in the spare Int32 words of its first points: ptInt[(chunk << CHUNK_INT_SHIFT) + C_*]. */
+export const C_NEXT = 7;
+export const C_COUNT = 15;
+export const CHUNK_INT_SHIFT = POS_SHIFT + 1;
+
+/**
+ * What a query reads of a node is one 64-byte record: doubles minLat, maxLat, minLng, maxLng,
+ * min cos(lat) in `nodeF` at (node << 3) + i, and the first child and the head chunk in `nodeI`
+ * (same buffer) at (node << 4) + N_FIRST / N_HEAD. Counts, parents and depths, which only
+ * updates walk, live in compact arrays of their own that stay in cache.
+ */
+export const NODE_SHIFT = 3;
+export const N_MIN_COS = 4;
+export const N_FIRST = 10;
+export const N_HEAD = 11;
 
 /**
  * Deepest level below a shard root. Past it a leaf only grows its chunk chain, so many drivers at
@@ -42,32 +68,24 @@ export class QuadStore {
   /** An internal node at or below this many points folds back into a leaf (hysteresis vs split). */
   readonly mergeAt: number;
 
-  // Nodes: bounds stride 4 = minLat, maxLat, minLng, maxLng.
-  nodeBounds = new Float64Array(0);
-  /** min cos(latitude) over the node, for the distance lower bound. */
-  nodeMinCos = new Float64Array(0);
-  nodeFirstChild = new Int32Array(0);
-  nodeParent = new Int32Array(0);
-  nodeCount = new Int32Array(0);
-  nodeHead = new Int32Array(0);
-  nodeDepth = new Int32Array(0);
+  nodeF = new Float64Array(0);
+  nodeI = new Int32Array(0);
+  private nodeCount = new Int32Array(0);
+  private nodeParent = new Int32Array(0);
+  private nodeDepth = new Int32Array(0);
   private nodeTop = 0;
+  private nodeCapacityTotal = 0;
   private freeQuads: number[] = [];
   private liveNodes = 0;
 
-  // Chunks.
-  chunkCount = new Int32Array(0);
-  chunkNext = new Int32Array(0);
-  chunkLeaf = new Int32Array(0);
+  /** Math.cos(lat * DEG_TO_RAD) is bit-identical to what haversineMeters computes. */
+  pts = new Float64Array(0);
+  ptInt = new Int32Array(0);
+  /** Chunk -> leaf, kept apart and compact: the in-place upsert reads it, the search never does. */
+  private chunkLeaf = new Int32Array(0);
   private chunkTop = 0;
+  private chunkCapacity = 0;
   private freeChunks: number[] = [];
-
-  // Positions (chunk << CHUNK_SHIFT | i): the coordinates live here, next to their neighbours.
-  posLat = new Float64Array(0);
-  posLng = new Float64Array(0);
-  /** Math.cos(lat * DEG_TO_RAD), bit-identical to what haversineMeters computes, so results reuse it. */
-  posCos = new Float64Array(0);
-  posSlot = new Int32Array(0);
 
   /** Slot -> position. */
   slotPos = new Int32Array(0);
@@ -81,9 +99,16 @@ export class QuadStore {
     return this.liveNodes;
   }
 
+  /** Points under a node. */
+  countOf(node: number): number {
+    return this.nodeCount[node];
+  }
+
   ensureSlots(slotCount: number): void {
     if (slotCount <= this.slotPos.length) return;
-    this.slotPos = grownInt32(this.slotPos, nextCapacity(this.slotPos.length, slotCount));
+    const next = new Int32Array(nextCapacity(this.slotPos.length, slotCount));
+    next.set(this.slotPos);
+    this.slotPos = next;
   }
 
   /** Allocates a childless, empty root covering the given cell. */
@@ -95,28 +120,29 @@ export class QuadStore {
   }
 
   freeRoot(root: number): void {
-    const head = this.nodeHead[root];
-    if (this.nodeFirstChild[root] >= 0 || head >= 0) {
+    const r = root << 4;
+    if (this.nodeI[r + N_FIRST] >= 0 || this.nodeI[r + N_HEAD] >= 0) {
       throw new Error(`internal: shard root ${root} freed while holding points`);
     }
     this.freeQuads.push(root);
     this.liveNodes -= 1;
   }
 
+  /** Inserts a slot below `root` (a shard root, or any node whose bounds hold the position). */
   insert(root: number, slot: number, lat: number, lng: number): void {
-    const bounds = this.nodeBounds;
-    const firstChild = this.nodeFirstChild;
+    const nodeF = this.nodeF;
+    const nodeI = this.nodeI;
     const count = this.nodeCount;
     let node = root;
     for (;;) {
       count[node]++;
-      const child = firstChild[node];
+      const child = nodeI[(node << 4) + N_FIRST];
       if (child < 0) break;
-      const b = node << 2;
+      const b = node << NODE_SHIFT;
       node =
         child +
-        (lat > (bounds[b] + bounds[b + 1]) * 0.5 ? 2 : 0) +
-        (lng > (bounds[b + 2] + bounds[b + 3]) * 0.5 ? 1 : 0);
+        (lat > (nodeF[b] + nodeF[b + 1]) * 0.5 ? 2 : 0) +
+        (lng > (nodeF[b + 2] + nodeF[b + 3]) * 0.5 ? 1 : 0);
     }
     this.append(node, slot, lat, lng, Math.cos(lat * DEG_TO_RAD));
     if (count[node] > this.nodeCapacity && this.nodeDepth[node] < MAX_DEPTH) this.split(node);
@@ -124,75 +150,108 @@ export class QuadStore {
 
   /** Removes a slot; returns the count left under its shard root. */
   remove(slot: number): number {
+    const count = this.nodeCount;
+    const parent = this.nodeParent;
     let node = this.detach(this.slotPos[slot]);
     let foldAt = -1;
     let left = 0;
     while (node >= 0) {
-      left = --this.nodeCount[node];
-      if (left <= this.mergeAt && this.nodeFirstChild[node] >= 0) foldAt = node;
-      node = this.nodeParent[node];
+      left = --count[node];
+      if (left <= this.mergeAt && this.nodeI[(node << 4) + N_FIRST] >= 0) foldAt = node;
+      node = parent[node];
     }
     if (foldAt >= 0) this.fold(foldAt);
     return left;
   }
 
+  /**
+   * Moves a slot to (lat, lng) in the same quadtree. It climbs from the old leaf to the lowest
+   * node whose bounds hold the new position and descends from there, so moving to a neighbouring
+   * leaf touches a few nodes instead of two whole root paths (and folds nothing above them).
+   */
+  move(slot: number, lat: number, lng: number): void {
+    const count = this.nodeCount;
+    const parent = this.nodeParent;
+    const nodeF = this.nodeF;
+    let node = this.detach(this.slotPos[slot]);
+    let foldAt = -1;
+    // A root holds every position of its cell, so the climb stops there at the latest.
+    while (parent[node] >= 0) {
+      const b = node << NODE_SHIFT;
+      if (lat > nodeF[b] && lat <= nodeF[b + 1] && lng > nodeF[b + 2] && lng <= nodeF[b + 3]) break;
+      if (--count[node] <= this.mergeAt && this.nodeI[(node << 4) + N_FIRST] >= 0) foldAt = node;
+      node = parent[node];
+    }
+    if (foldAt >= 0) this.fold(foldAt);
+    count[node]--; // insert counts it again
+    this.insert(node, slot, lat, lng);
+  }
+
   /** Leaf holding a slot. */
   leafOf(slot: number): number {
-    return this.chunkLeaf[this.slotPos[slot] >> CHUNK_SHIFT];
+    return this.chunkLeaf[this.slotPos[slot] >> POS_SHIFT];
   }
 
   /** Overwrites a point's coordinates without tree work; the caller checked it stays in its leaf. */
   moveInPlace(slot: number, lat: number, lng: number): void {
     const pos = this.slotPos[slot];
-    this.posLat[pos] = lat;
-    this.posLng[pos] = lng;
-    this.posCos[pos] = Math.cos(lat * DEG_TO_RAD);
+    const pts = this.pts;
+    pts[pos] = lat;
+    pts[pos + 1] = lng;
+    pts[pos + 2] = Math.cos(lat * DEG_TO_RAD);
   }
 
   private append(leaf: number, slot: number, lat: number, lng: number, cos: number): void {
-    let head = this.nodeHead[leaf];
-    if (head < 0 || this.chunkCount[head] === CHUNK) {
+    const nodeI = this.nodeI;
+    let head = nodeI[(leaf << 4) + N_HEAD];
+    if (head < 0 || this.ptInt[(head << CHUNK_INT_SHIFT) + C_COUNT] === CHUNK) {
       const chunk = this.allocChunk();
-      this.chunkNext[chunk] = head;
+      const c = chunk << CHUNK_INT_SHIFT;
+      this.ptInt[c + C_NEXT] = head;
       this.chunkLeaf[chunk] = leaf;
-      this.chunkCount[chunk] = 0;
-      this.nodeHead[leaf] = chunk;
+      this.ptInt[c + C_COUNT] = 0;
+      this.nodeI[(leaf << 4) + N_HEAD] = chunk;
       head = chunk;
     }
-    const pos = (head << CHUNK_SHIFT) + this.chunkCount[head]++;
-    this.posLat[pos] = lat;
-    this.posLng[pos] = lng;
-    this.posCos[pos] = cos;
-    this.posSlot[pos] = slot;
+    const ptInt = this.ptInt;
+    const pos = (head << POS_SHIFT) + PT_STRIDE * ptInt[(head << CHUNK_INT_SHIFT) + C_COUNT]++;
+    const pts = this.pts;
+    pts[pos] = lat;
+    pts[pos + 1] = lng;
+    pts[pos + 2] = cos;
+    ptInt[slotIndex(pos)] = slot;
     this.slotPos[slot] = pos;
   }
 
   /** Takes the point at `pos` out of its leaf's chunks; returns the leaf. */
   private detach(pos: number): number {
-    const leaf = this.chunkLeaf[pos >> CHUNK_SHIFT];
-    const head = this.nodeHead[leaf];
-    const last = (head << CHUNK_SHIFT) + this.chunkCount[head] - 1;
+    const ptInt = this.ptInt;
+    const leaf = this.chunkLeaf[pos >> POS_SHIFT];
+    const head = this.nodeI[(leaf << 4) + N_HEAD];
+    const h = head << CHUNK_INT_SHIFT;
+    const last = (head << POS_SHIFT) + PT_STRIDE * (ptInt[h + C_COUNT] - 1);
     if (last !== pos) {
-      this.posLat[pos] = this.posLat[last];
-      this.posLng[pos] = this.posLng[last];
-      this.posCos[pos] = this.posCos[last];
-      const moved = this.posSlot[last];
-      this.posSlot[pos] = moved;
+      const pts = this.pts;
+      pts[pos] = pts[last];
+      pts[pos + 1] = pts[last + 1];
+      pts[pos + 2] = pts[last + 2];
+      const moved = ptInt[slotIndex(last)];
+      ptInt[slotIndex(pos)] = moved;
       this.slotPos[moved] = pos;
     }
-    if (--this.chunkCount[head] === 0) {
-      this.nodeHead[leaf] = this.chunkNext[head];
+    if (--ptInt[h + C_COUNT] === 0) {
+      this.nodeI[(leaf << 4) + N_HEAD] = ptInt[h + C_NEXT];
       this.freeChunks.push(head);
     }
     return leaf;
   }
 
   private split(leaf: number): void {
-    const b = leaf << 2;
-    const minLat = this.nodeBounds[b];
-    const maxLat = this.nodeBounds[b + 1];
-    const minLng = this.nodeBounds[b + 2];
-    const maxLng = this.nodeBounds[b + 3];
+    const b = leaf << NODE_SHIFT;
+    const minLat = this.nodeF[b];
+    const maxLat = this.nodeF[b + 1];
+    const minLng = this.nodeF[b + 2];
+    const maxLng = this.nodeF[b + 3];
     const midLat = (minLat + maxLat) * 0.5;
     const midLng = (minLng + maxLng) * 0.5;
     const depth = this.nodeDepth[leaf] + 1;
@@ -201,56 +260,55 @@ export class QuadStore {
     this.initNode(quad + 1, leaf, depth, minLat, midLat, midLng, maxLng);
     this.initNode(quad + 2, leaf, depth, midLat, maxLat, minLng, midLng);
     this.initNode(quad + 3, leaf, depth, midLat, maxLat, midLng, maxLng);
-    let chunk = this.nodeHead[leaf];
-    this.nodeHead[leaf] = -1;
-    this.nodeFirstChild[leaf] = quad;
+    let chunk = this.nodeI[(leaf << 4) + N_HEAD];
+    this.nodeI[(leaf << 4) + N_HEAD] = -1;
+    this.nodeI[(leaf << 4) + N_FIRST] = quad;
     while (chunk >= 0) {
-      const next = this.chunkNext[chunk];
-      const start = chunk << CHUNK_SHIFT;
-      const end = start + this.chunkCount[chunk];
-      for (let pos = start; pos < end; pos++) {
-        const lat = this.posLat[pos];
-        const lng = this.posLng[pos];
+      const c = chunk << CHUNK_INT_SHIFT;
+      const next = this.ptInt[c + C_NEXT];
+      const start = chunk << POS_SHIFT;
+      const end = start + PT_STRIDE * this.ptInt[c + C_COUNT];
+      for (let pos = start; pos < end; pos += PT_STRIDE) {
+        const pts = this.pts;
+        const lat = pts[pos];
+        const lng = pts[pos + 1];
         const child = quad + (lat > midLat ? 2 : 0) + (lng > midLng ? 1 : 0);
         this.nodeCount[child]++;
-        this.append(child, this.posSlot[pos], lat, lng, this.posCos[pos]);
+        this.append(child, this.ptInt[slotIndex(pos)], lat, lng, pts[pos + 2]);
       }
       this.freeChunks.push(chunk);
       chunk = next;
     }
     for (let child = quad; child < quad + 4; child++) {
-      if (this.nodeCount[child] > this.nodeCapacity && depth < MAX_DEPTH) this.split(child);
+      if (this.countOf(child) > this.nodeCapacity && depth < MAX_DEPTH) this.split(child);
     }
   }
 
   /** Turns an internal node back into a leaf holding its whole subtree. */
   private fold(node: number): void {
-    const quad = this.nodeFirstChild[node];
-    this.nodeFirstChild[node] = -1;
-    this.nodeHead[node] = -1;
+    const r = node << 4;
+    const quad = this.nodeI[r + N_FIRST];
+    this.nodeI[r + N_FIRST] = -1;
+    this.nodeI[r + N_HEAD] = -1;
     this.drainInto(quad, node);
   }
 
   private drainInto(quad: number, leaf: number): void {
     for (let child = quad; child < quad + 4; child++) {
-      const grandChildren = this.nodeFirstChild[child];
+      const grandChildren = this.nodeI[(child << 4) + N_FIRST];
       if (grandChildren >= 0) {
         this.drainInto(grandChildren, leaf);
         continue;
       }
-      let chunk = this.nodeHead[child];
+      let chunk = this.nodeI[(child << 4) + N_HEAD];
       while (chunk >= 0) {
-        const next = this.chunkNext[chunk];
-        const start = chunk << CHUNK_SHIFT;
-        const end = start + this.chunkCount[chunk];
-        for (let pos = start; pos < end; pos++) {
-          this.append(
-            leaf,
-            this.posSlot[pos],
-            this.posLat[pos],
-            this.posLng[pos],
-            this.posCos[pos],
-          );
+        const c = chunk << CHUNK_INT_SHIFT;
+        const next = this.ptInt[c + C_NEXT];
+        const start = chunk << POS_SHIFT;
+        const end = start + PT_STRIDE * this.ptInt[c + C_COUNT];
+        for (let pos = start; pos < end; pos += PT_STRIDE) {
+          const pts = this.pts;
+          this.append(leaf, this.ptInt[slotIndex(pos)], pts[pos], pts[pos + 1], pts[pos + 2]);
         }
         this.freeChunks.push(chunk);
         chunk = next;
@@ -269,19 +327,22 @@ export class QuadStore {
     minLng: number,
     maxLng: number,
   ): void {
-    const b = node << 2;
-    this.nodeBounds[b] = minLat;
-    this.nodeBounds[b + 1] = maxLat;
-    this.nodeBounds[b + 2] = minLng;
-    this.nodeBounds[b + 3] = maxLng;
-    this.nodeMinCos[node] = Math.max(
+    const b = node << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    nodeF[b] = minLat;
+    nodeF[b + 1] = maxLat;
+    nodeF[b + 2] = minLng;
+    nodeF[b + 3] = maxLng;
+    nodeF[b + N_MIN_COS] = Math.max(
       0,
       Math.min(Math.cos(minLat * DEG_TO_RAD), Math.cos(maxLat * DEG_TO_RAD)),
     );
-    this.nodeFirstChild[node] = -1;
+    const r = node << 4;
+    const nodeI = this.nodeI;
+    nodeI[r + N_FIRST] = -1;
     this.nodeParent[node] = parent;
     this.nodeCount[node] = 0;
-    this.nodeHead[node] = -1;
+    nodeI[r + N_HEAD] = -1;
     this.nodeDepth[node] = depth;
   }
 
@@ -291,15 +352,13 @@ export class QuadStore {
     if (reused !== undefined) return reused;
     const quad = this.nodeTop;
     this.nodeTop += 4;
-    if (this.nodeTop > this.nodeFirstChild.length) {
-      const size = nextCapacity(this.nodeFirstChild.length, this.nodeTop);
-      this.nodeBounds = grownFloat64(this.nodeBounds, size * 4);
-      this.nodeMinCos = grownFloat64(this.nodeMinCos, size);
-      this.nodeFirstChild = grownInt32(this.nodeFirstChild, size);
-      this.nodeParent = grownInt32(this.nodeParent, size);
-      this.nodeCount = grownInt32(this.nodeCount, size);
-      this.nodeHead = grownInt32(this.nodeHead, size);
-      this.nodeDepth = grownInt32(this.nodeDepth, size);
+    if (this.nodeTop > this.nodeCapacityTotal) {
+      this.nodeCapacityTotal = nextCapacity(this.nodeCapacityTotal, this.nodeTop);
+      this.nodeF = grownFloat64(this.nodeF, this.nodeCapacityTotal << NODE_SHIFT);
+      this.nodeI = new Int32Array(this.nodeF.buffer);
+      this.nodeCount = grownInt32(this.nodeCount, this.nodeCapacityTotal);
+      this.nodeParent = grownInt32(this.nodeParent, this.nodeCapacityTotal);
+      this.nodeDepth = grownInt32(this.nodeDepth, this.nodeCapacityTotal);
     }
     return quad;
   }
@@ -308,15 +367,13 @@ export class QuadStore {
     const reused = this.freeChunks.pop();
     if (reused !== undefined) return reused;
     const chunk = this.chunkTop++;
-    if (this.chunkTop > this.chunkCount.length) {
-      const size = nextCapacity(this.chunkCount.length, this.chunkTop);
-      this.chunkCount = grownInt32(this.chunkCount, size);
-      this.chunkNext = grownInt32(this.chunkNext, size);
-      this.chunkLeaf = grownInt32(this.chunkLeaf, size);
-      this.posLat = grownFloat64(this.posLat, size << CHUNK_SHIFT);
-      this.posLng = grownFloat64(this.posLng, size << CHUNK_SHIFT);
-      this.posCos = grownFloat64(this.posCos, size << CHUNK_SHIFT);
-      this.posSlot = grownInt32(this.posSlot, size << CHUNK_SHIFT);
+    if (this.chunkTop > this.chunkCapacity) {
+      this.chunkCapacity = nextCapacity(this.chunkCapacity, this.chunkTop);
+      this.pts = grownFloat64(this.pts, this.chunkCapacity << POS_SHIFT);
+      this.ptInt = new Int32Array(this.pts.buffer);
+      const leaves = new Int32Array(this.chunkCapacity);
+      leaves.set(this.chunkLeaf);
+      this.chunkLeaf = leaves;
     }
     return chunk;
   }

@@ -3,7 +3,8 @@
  * traversal. Everything here works on the haversine `a` term, never on metres.
  */
 import { HALF_DEG_TO_RAD } from './geo-math';
-import type { Neighbor } from './search';
+import { N_MIN_COS, NODE_SHIFT } from './quad-store';
+import type { Neighbor } from './search-base';
 
 /**
  * Relative slack between the cheap metric and the exact haversine term. The metric is within
@@ -40,39 +41,75 @@ export function metric(
   );
 }
 
+/** sin² of the latitude gap between the query and [lo, hi], bounded below (sin y >= y - y³/6). */
+function latTerm(lat: number, lo: number, hi: number): number {
+  const gap = lat < lo ? lo - lat : lat > hi ? lat - hi : 0;
+  const y = gap * HALF_DEG_TO_RAD;
+  const s = y - (y * y * y) / 6;
+  return s * s;
+}
+
+/** sin² of the longitude gap to [lo, hi], taken the short way round the antimeridian. */
+function lngTerm(lng: number, lo: number, hi: number): number {
+  if (lng >= lo && lng <= hi) return 0;
+  let east = lo - lng;
+  if (east < 0) east += 360;
+  let west = lng - hi;
+  if (west < 0) west += 360;
+  let gap = east < west ? east : west;
+  if (gap > 180) gap = 180;
+  const x = gap * HALF_DEG_TO_RAD;
+  const s = x - (x * x * x) / 6;
+  return s * s;
+}
+
 /**
  * Lower bound of the haversine term from the query to any point of a node. Both terms of `a` are
  * bounded separately: the latitude gap, and cos φq · min cos φ over the node · sin² of the
  * longitude gap (taken the short way round the antimeridian). sin y >= y - y³/6 keeps it trig-free.
  */
 export function nodeLowerBound(
-  bounds: Float64Array,
-  minCos: Float64Array,
+  nodeF: Float64Array,
   node: number,
   lat: number,
   lng: number,
   cosLat: number,
 ): number {
-  const b = node << 2;
-  const minLat = bounds[b];
-  const maxLat = bounds[b + 1];
-  const minLng = bounds[b + 2];
-  const maxLng = bounds[b + 3];
-  const gapLat = lat < minLat ? minLat - lat : lat > maxLat ? lat - maxLat : 0;
-  let gapLng = 0;
-  if (lng < minLng || lng > maxLng) {
-    let east = minLng - lng;
-    if (east < 0) east += 360;
-    let west = lng - maxLng;
-    if (west < 0) west += 360;
-    gapLng = east < west ? east : west;
-    if (gapLng > 180) gapLng = 180;
-  }
-  const y = gapLat * HALF_DEG_TO_RAD;
-  const x = gapLng * HALF_DEG_TO_RAD;
-  const sy = y - (y * y * y) / 6;
-  const sx = x - (x * x * x) / 6;
-  return (sy * sy + cosLat * minCos[node] * sx * sx) * BOUND_SHRINK;
+  const b = node << NODE_SHIFT;
+  const lt = latTerm(lat, nodeF[b], nodeF[b + 1]);
+  const ln = lngTerm(lng, nodeF[b + 2], nodeF[b + 3]);
+  return (lt + cosLat * nodeF[b + N_MIN_COS] * ln) * BOUND_SHRINK;
+}
+
+/**
+ * Lower bounds of the four quadrants of a node into out[0..3], in child order (SW, SE, NW, NE),
+ * from the node's own record: the children's cache lines are not touched until they are popped.
+ * The parent's min cos is at most each child's, so the bounds stay valid, merely a hair looser.
+ */
+export function quadrantBounds(
+  nodeF: Float64Array,
+  node: number,
+  lat: number,
+  lng: number,
+  cosLat: number,
+  out: Float64Array,
+): void {
+  const b = node << NODE_SHIFT;
+  const minLat = nodeF[b];
+  const maxLat = nodeF[b + 1];
+  const minLng = nodeF[b + 2];
+  const maxLng = nodeF[b + 3];
+  const midLat = (minLat + maxLat) * 0.5;
+  const midLng = (minLng + maxLng) * 0.5;
+  const south = latTerm(lat, minLat, midLat);
+  const north = latTerm(lat, midLat, maxLat);
+  const c = cosLat * nodeF[b + N_MIN_COS];
+  const west = c * lngTerm(lng, minLng, midLng);
+  const east = c * lngTerm(lng, midLng, maxLng);
+  out[0] = (south + west) * BOUND_SHRINK;
+  out[1] = (south + east) * BOUND_SHRINK;
+  out[2] = (north + west) * BOUND_SHRINK;
+  out[3] = (north + east) * BOUND_SHRINK;
 }
 
 /** Insertion sort by (distance, id): results are a handful, and this beats Array#sort's setup. */

@@ -1,54 +1,51 @@
-import type { CellGrid } from './cells';
-import { DEG_TO_RAD, fillBoundingBox, haversineFromCos, haversineTermForRadius } from './geo-math';
-import { CHUNK_SHIFT, type QuadStore } from './quad-store';
+import { type Neighbor, type NeighborFilter, SearchBase } from './search-base';
+import { DEG_TO_RAD, fillBoundingBox, fillBoxForTerm } from './geo-math';
+import {
+  C_COUNT,
+  C_NEXT,
+  CHUNK_INT_SHIFT,
+  MAX_DEPTH,
+  N_FIRST,
+  N_HEAD,
+  NODE_SHIFT,
+  POS_SHIFT,
+  PT_STRIDE,
+  slotIndex,
+} from './quad-store';
 import {
   byDistanceThenId,
   metric,
-  nodeLowerBound,
+  quadrantBounds,
   siftDownRoot,
   SLACK,
   sortByDistanceThenId,
 } from './search-kernels';
 
-export interface Neighbor<T> {
-  id: string;
-  lat: number;
-  lng: number;
-  distanceMeters: number;
-  data?: T;
-}
-
-export type NeighborFilter<T> = (id: string, data: T | undefined) => boolean;
-
-/** A shard as the search sees it: the cell key and the root node of its quadtree. */
-export interface ShardRef {
-  readonly key: number;
-  readonly root: number;
-}
+export type { Neighbor, NeighborFilter, ShardRef } from './search-base';
 
 /**
  * Best-first search over every shard's quadtree. Nodes wait in a min-heap keyed by their lower
  * bound; the k best points so far sit in a max-heap keyed by the cheap metric. All buffers are
  * typed arrays reused across queries, so a query allocates only its result objects.
  */
-export class Searcher {
-  private queueKey = new Float64Array(256);
-  private queueNode = new Int32Array(256);
-  private queueSize = 0;
+export class Searcher extends SearchBase {
   private bestKey = new Float64Array(16);
   private bestPos = new Int32Array(16);
-  private spillKey: number[] = [];
-  private spillPos: number[] = [];
-  private busy = false;
-  private readonly box = new Float64Array(4);
-  private cachedRadius = -1;
-  private cachedRadiusLimit = 0;
-
-  constructor(
-    private readonly store: QuadStore,
-    private readonly grid: CellGrid,
-    private readonly shards: Map<number, ShardRef>,
-  ) {}
+  /** Points in the k-best heap and the current pruning limit, while a kNN query runs. */
+  private best = 0;
+  private limit = 0;
+  /** Siblings passed on the greedy descent (at most three per level) and their bounds. */
+  private readonly sideKey = new Float64Array(3 * MAX_DEPTH + 3);
+  private readonly sideNode = new Int32Array(3 * MAX_DEPTH + 3);
+  /** Bounds of the four quadrants of the node being expanded. */
+  private readonly quad = new Float64Array(4);
+  /** Near-ties pushed out of the k-best heap, kept for the exact comparison. */
+  private spillKey = new Float64Array(16);
+  private spillPos = new Int32Array(16);
+  private spills = 0;
+  /** Ids and data of the k best, gathered before the results are built. */
+  private readonly names: string[] = [];
+  private readonly values: unknown[] = [];
 
   nearest<T>(
     lat: number,
@@ -83,24 +80,6 @@ export class Searcher {
     }
   }
 
-  /** Cached because callers nearly always repeat the same radius. */
-  private radiusLimit(radiusMeters: number): number {
-    if (radiusMeters !== this.cachedRadius) {
-      this.cachedRadius = radiusMeters;
-      this.cachedRadiusLimit = haversineTermForRadius(radiusMeters) * SLACK;
-    }
-    return this.cachedRadiusLimit;
-  }
-
-  private enter(): void {
-    if (this.busy) {
-      throw new Error(
-        'ShardedQuadtree queried from inside a filter callback; filters must not call back into the index',
-      );
-    }
-    this.busy = true;
-  }
-
   private runNearest<T>(
     lat: number,
     lng: number,
@@ -110,85 +89,169 @@ export class Searcher {
     ids: string[],
     data: (T | undefined)[] | undefined,
   ): Neighbor<T>[] {
-    const store = this.store;
-    const { posLat, posLng, posCos, posSlot, chunkCount, chunkNext } = store;
-    const { nodeHead, nodeFirstChild, nodeCount, nodeBounds, nodeMinCos } = store;
+    const { nodeF, nodeI } = this.store;
     const cosLat = Math.cos(lat * DEG_TO_RAD);
     const radiusLimit = this.radiusLimit(radiusMeters);
     if (this.bestKey.length < k) {
       this.bestKey = new Float64Array(k);
       this.bestPos = new Int32Array(k);
     }
-    const bestKey = this.bestKey;
-    const bestPos = this.bestPos;
-    const spillKey = this.spillKey;
-    const spillPos = this.spillPos;
-    spillKey.length = 0;
-    spillPos.length = 0;
-    let best = 0;
-    let limit = radiusLimit;
-    this.seed(lat, lng, cosLat, radiusMeters, limit);
-    while (this.queueSize > 0) {
-      if (this.queueKey[0] > limit) break;
-      const node = this.popNode();
-      const firstChild = nodeFirstChild[node];
-      if (firstChild >= 0) {
-        for (let child = firstChild; child < firstChild + 4; child++) {
-          if (nodeCount[child] === 0) continue;
-          const bound = nodeLowerBound(nodeBounds, nodeMinCos, child, lat, lng, cosLat);
-          if (bound <= limit) this.pushNode(bound, child);
+    this.best = 0;
+    this.limit = radiusLimit;
+    this.spills = 0;
+    this.queueSize = 0;
+    const quad = this.quad;
+    // Greedy descent to the query's own leaf: its points give a tight k-th bound before anything
+    // is queued. The siblings passed on the way down cover the rest of the shard; their bounds
+    // are taken now and they are queued once the leaf has set the limit.
+    const ownKey = this.grid.keyOf(lat, lng);
+    const own = this.shards.get(ownKey);
+    const sideKey = this.sideKey;
+    const sideNode = this.sideNode;
+    let sides = 0;
+    if (own !== undefined) {
+      let node = own.root;
+      for (let first = nodeI[(node << 4) + N_FIRST]; first >= 0;) {
+        const b = node << NODE_SHIFT;
+        const q =
+          (lat > (nodeF[b] + nodeF[b + 1]) * 0.5 ? 2 : 0) +
+          (lng > (nodeF[b + 2] + nodeF[b + 3]) * 0.5 ? 1 : 0);
+        quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
+        for (let i = 0; i < 4; i++) {
+          if (i === q) continue;
+          sideKey[sides] = quad[i];
+          sideNode[sides++] = first + i;
         }
+        node = first + q;
+        first = nodeI[(node << 4) + N_FIRST];
+      }
+      this.scanLeaf(node, lat, lng, cosLat, k, radiusLimit, filter, ids, data);
+    }
+    for (let i = 0; i < sides; i++) {
+      if (sideKey[i] <= this.limit) this.pushNode(sideKey[i], sideNode[i]);
+    }
+    // Other shards only matter within the k-th candidate's distance, usually well inside the
+    // radius, so their box comes from the current limit (trig-free, a little loose).
+    const box = this.box;
+    fillBoxForTerm(box, lat, lng, cosLat, this.limit);
+    if (own === undefined) {
+      this.seed(lat, lng, cosLat, this.limit, -1);
+    } else {
+      // Cells are (lo, hi], so a box strictly inside the own cell meets no other shard.
+      const b = own.root << NODE_SHIFT;
+      const inside =
+        box[0] > nodeF[b] &&
+        box[1] <= nodeF[b + 1] &&
+        box[2] > nodeF[b + 2] &&
+        box[3] <= nodeF[b + 3];
+      if (!inside || box[2] > box[3]) this.seed(lat, lng, cosLat, this.limit, ownKey);
+    }
+    while (this.queueSize > 0 && this.queueKey[0] <= this.limit) {
+      const node = this.popNode();
+      const first = nodeI[(node << 4) + N_FIRST];
+      if (first < 0) {
+        this.scanLeaf(node, lat, lng, cosLat, k, radiusLimit, filter, ids, data);
         continue;
       }
-      for (let chunk = nodeHead[node]; chunk >= 0; chunk = chunkNext[chunk]) {
-        const start = chunk << CHUNK_SHIFT;
-        const end = start + chunkCount[chunk];
-        for (let pos = start; pos < end; pos++) {
-          const key = metric(lat, lng, cosLat, posLat[pos], posLng[pos], posCos[pos]);
-          if (key > limit) continue;
-          if (filter !== undefined) {
-            const slot = posSlot[pos];
-            if (!filter(ids[slot], data === undefined ? undefined : data[slot])) continue;
-          }
-          if (best < k) {
-            // Sift up in the max-heap of the k best.
-            let i = best++;
-            while (i > 0) {
-              const parent = (i - 1) >> 1;
-              if (bestKey[parent] >= key) break;
-              bestKey[i] = bestKey[parent];
-              bestPos[i] = bestPos[parent];
-              i = parent;
-            }
-            bestKey[i] = key;
-            bestPos[i] = pos;
-            if (best === k) limit = Math.min(radiusLimit, bestKey[0] * SLACK);
-          } else if (key < bestKey[0]) {
-            const evictedKey = bestKey[0];
-            const evictedPos = bestPos[0];
-            siftDownRoot(bestKey, bestPos, k, key, pos);
-            limit = Math.min(radiusLimit, bestKey[0] * SLACK);
-            if (evictedKey <= limit) {
-              spillKey.push(evictedKey);
-              spillPos.push(evictedPos);
-            }
-          } else {
-            spillKey.push(key);
-            spillPos.push(pos);
-          }
-        }
-      }
+      quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
+      const limit = this.limit;
+      for (let i = 0; i < 4; i++) if (quad[i] <= limit) this.pushNode(quad[i], first + i);
+    }
+    // Heap-sort the k best ascending: exact distances then arrive (nearly) in order, so the final
+    // insertion sort by (distance, id) only has near-ties left to fix.
+    const bestKey = this.bestKey;
+    const bestPos = this.bestPos;
+    for (let end = this.best - 1; end > 0; end--) {
+      const key = bestKey[end];
+      const pos = bestPos[end];
+      bestKey[end] = bestKey[0];
+      bestPos[end] = bestPos[0];
+      siftDownRoot(bestKey, bestPos, end, key, pos);
+    }
+    // The results' ids and data sit at random places in large arrays: fetch them in one tight
+    // loop so those cache misses overlap instead of queueing behind each exact distance.
+    const ptInt = this.store.ptInt;
+    const names = this.names;
+    const values = this.values as (T | undefined)[];
+    for (let i = 0; i < this.best; i++) {
+      const slot = ptInt[slotIndex(bestPos[i])];
+      names[i] = ids[slot];
+      values[i] = data === undefined ? undefined : data[slot];
     }
     const out: Neighbor<T>[] = [];
-    for (let i = 0; i < best; i++)
-      this.settle(out, bestPos[i], lat, lng, cosLat, radiusMeters, ids, data);
-    for (let i = 0; i < spillKey.length; i++) {
-      if (spillKey[i] <= limit)
-        this.settle(out, spillPos[i], lat, lng, cosLat, radiusMeters, ids, data);
+    for (let i = 0; i < this.best; i++) {
+      this.settle(out, bestPos[i], names[i], values[i], lat, lng, cosLat, radiusMeters);
+    }
+    for (let i = 0; i < this.spills; i++) {
+      if (this.spillKey[i] > this.limit) continue;
+      const slot = ptInt[slotIndex(this.spillPos[i])];
+      const value = data === undefined ? undefined : data[slot];
+      this.settle(out, this.spillPos[i], ids[slot], value, lat, lng, cosLat, radiusMeters);
     }
     sortByDistanceThenId(out);
     if (out.length > k) out.length = k;
     return out;
+  }
+
+  /**
+   * Offers every point of a leaf to the k-best max-heap. Points within SLACK of the k-th that
+   * drop out are spilled, not lost, so exact near-ties are settled by the exact distance.
+   */
+  private scanLeaf<T>(
+    leaf: number,
+    lat: number,
+    lng: number,
+    cosLat: number,
+    k: number,
+    radiusLimit: number,
+    filter: NeighborFilter<T> | undefined,
+    ids: string[],
+    data: (T | undefined)[] | undefined,
+  ): void {
+    const { pts, ptInt, nodeI } = this.store;
+    const bestKey = this.bestKey;
+    const bestPos = this.bestPos;
+    let best = this.best;
+    let limit = this.limit;
+    let chunk = nodeI[(leaf << 4) + N_HEAD];
+    while (chunk >= 0) {
+      const c = chunk << CHUNK_INT_SHIFT;
+      const start = chunk << POS_SHIFT;
+      const end = start + PT_STRIDE * ptInt[c + C_COUNT];
+      chunk = ptInt[c + C_NEXT];
+      for (let pos = start; pos < end; pos += PT_STRIDE) {
+        const key = metric(lat, lng, cosLat, pts[pos], pts[pos + 1], pts[pos + 2]);
+        if (key > limit) continue;
+        if (filter !== undefined) {
+          const slot = ptInt[slotIndex(pos)];
+          if (!filter(ids[slot], data === undefined ? undefined : data[slot])) continue;
+        }
+        if (best < k) {
+          // Sift up in the max-heap of the k best.
+          let i = best++;
+          while (i > 0) {
+            const parent = (i - 1) >> 1;
+            if (bestKey[parent] >= key) break;
+            bestKey[i] = bestKey[parent];
+            bestPos[i] = bestPos[parent];
+            i = parent;
+          }
+          bestKey[i] = key;
+          bestPos[i] = pos;
+          if (best === k) limit = Math.min(radiusLimit, bestKey[0] * SLACK);
+        } else if (key < bestKey[0]) {
+          const evictedKey = bestKey[0];
+          const evictedPos = bestPos[0];
+          siftDownRoot(bestKey, bestPos, k, key, pos);
+          limit = Math.min(radiusLimit, bestKey[0] * SLACK);
+          if (evictedKey <= limit) this.spill(evictedKey, evictedPos);
+        } else {
+          this.spill(key, pos);
+        }
+      }
+    }
+    this.best = best;
+    this.limit = limit;
   }
 
   private runWithin<T>(
@@ -199,36 +262,39 @@ export class Searcher {
     ids: string[],
     data: (T | undefined)[] | undefined,
   ): Neighbor<T>[] {
-    const store = this.store;
-    const { posLat, posLng, posCos, posSlot, chunkCount, chunkNext } = store;
-    const { nodeHead, nodeFirstChild, nodeCount, nodeBounds, nodeMinCos } = store;
+    const { nodeF, nodeI, pts, ptInt } = this.store;
     const cosLat = Math.cos(lat * DEG_TO_RAD);
     const limit = this.radiusLimit(radiusMeters);
+    const quad = this.quad;
     const out: Neighbor<T>[] = [];
-    this.seed(lat, lng, cosLat, radiusMeters, limit);
+    this.queueSize = 0;
+    fillBoundingBox(this.box, lat, lng, radiusMeters);
+    this.seed(lat, lng, cosLat, limit, -1);
     // Order does not matter here, so the queue is drained without comparing bounds again.
     while (this.queueSize > 0) {
       const node = this.queueNode[--this.queueSize];
-      const firstChild = nodeFirstChild[node];
-      if (firstChild >= 0) {
-        for (let child = firstChild; child < firstChild + 4; child++) {
-          if (nodeCount[child] === 0) continue;
-          const bound = nodeLowerBound(nodeBounds, nodeMinCos, child, lat, lng, cosLat);
-          if (bound <= limit) this.pushStack(child);
-        }
+      const first = nodeI[(node << 4) + N_FIRST];
+      if (first >= 0) {
+        quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
+        for (let i = 0; i < 4; i++) if (quad[i] <= limit) this.pushStack(first + i);
         continue;
       }
-      for (let chunk = nodeHead[node]; chunk >= 0; chunk = chunkNext[chunk]) {
-        const start = chunk << CHUNK_SHIFT;
-        const end = start + chunkCount[chunk];
-        for (let pos = start; pos < end; pos++) {
-          const key = metric(lat, lng, cosLat, posLat[pos], posLng[pos], posCos[pos]);
+      let chunk = nodeI[(node << 4) + N_HEAD];
+      while (chunk >= 0) {
+        const c = chunk << CHUNK_INT_SHIFT;
+        const start = chunk << POS_SHIFT;
+        const end = start + PT_STRIDE * ptInt[c + C_COUNT];
+        chunk = ptInt[c + C_NEXT];
+        for (let pos = start; pos < end; pos += PT_STRIDE) {
+          const key = metric(lat, lng, cosLat, pts[pos], pts[pos + 1], pts[pos + 2]);
           if (key > limit) continue;
           if (filter !== undefined) {
-            const slot = posSlot[pos];
+            const slot = ptInt[slotIndex(pos)];
             if (!filter(ids[slot], data === undefined ? undefined : data[slot])) continue;
           }
-          this.settle(out, pos, lat, lng, cosLat, radiusMeters, ids, data);
+          const slot = ptInt[slotIndex(pos)];
+          const value = data === undefined ? undefined : data[slot];
+          this.settle(out, pos, ids[slot], value, lat, lng, cosLat, radiusMeters);
         }
       }
     }
@@ -236,131 +302,16 @@ export class Searcher {
     return out;
   }
 
-  /** Computes the exact distance of a candidate and keeps it if it is inside the radius. */
-  private settle<T>(
-    out: Neighbor<T>[],
-    pos: number,
-    lat: number,
-    lng: number,
-    cosLat: number,
-    radiusMeters: number,
-    ids: string[],
-    data: (T | undefined)[] | undefined,
-  ): void {
-    const store = this.store;
-    const pLat = store.posLat[pos];
-    const pLng = store.posLng[pos];
-    const distanceMeters = haversineFromCos(lat, lng, cosLat, pLat, pLng, store.posCos[pos]);
-    if (distanceMeters > radiusMeters) return;
-    const slot = store.posSlot[pos];
-    out.push({
-      id: ids[slot],
-      lat: pLat,
-      lng: pLng,
-      distanceMeters,
-      data: data === undefined ? undefined : data[slot],
-    });
-  }
-
-  /**
-   * Queues the root of every shard whose cell meets the radius's bounding box. When the box holds
-   * more cells than there are shards (huge radius, polar cap) scanning the shard list is cheaper.
-   */
-  private seed(
-    lat: number,
-    lng: number,
-    cosLat: number,
-    radiusMeters: number,
-    limit: number,
-  ): void {
-    this.queueSize = 0;
-    const shards = this.shards;
-    if (shards.size === 0) return;
-    const grid = this.grid;
-    const box = this.box;
-    fillBoundingBox(box, lat, lng, radiusMeters);
-    const firstRow = grid.latRow(box[0]);
-    const lastRow = grid.latRow(box[1]);
-    const wraps = box[2] > box[3];
-    let westCol = grid.lngColumn(box[2]);
-    const eastCol = grid.lngColumn(box[3]);
-    let columns = wraps ? grid.lngColumns - westCol + eastCol + 1 : eastCol - westCol + 1;
-    // A wrapped box whose ends share a column would visit that column twice.
-    if (columns >= grid.lngColumns) {
-      columns = grid.lngColumns;
-      westCol = 0;
+  private spill(key: number, pos: number): void {
+    if (this.spills === this.spillKey.length) {
+      const keys = new Float64Array(this.spills * 2);
+      keys.set(this.spillKey);
+      const positions = new Int32Array(this.spills * 2);
+      positions.set(this.spillPos);
+      this.spillKey = keys;
+      this.spillPos = positions;
     }
-    if ((lastRow - firstRow + 1) * columns > shards.size) {
-      for (const shard of shards.values()) this.seedRoot(shard.root, lat, lng, cosLat, limit);
-      return;
-    }
-    for (let row = firstRow; row <= lastRow; row++) {
-      for (let i = 0; i < columns; i++) {
-        let col = westCol + i;
-        if (col >= grid.lngColumns) col -= grid.lngColumns;
-        const shard = shards.get(grid.keyOfCell(row, col));
-        if (shard !== undefined) this.seedRoot(shard.root, lat, lng, cosLat, limit);
-      }
-    }
-  }
-
-  private seedRoot(root: number, lat: number, lng: number, cosLat: number, limit: number): void {
-    const { nodeBounds, nodeMinCos } = this.store;
-    const bound = nodeLowerBound(nodeBounds, nodeMinCos, root, lat, lng, cosLat);
-    if (bound <= limit) this.pushNode(bound, root);
-  }
-
-  private pushStack(node: number): void {
-    if (this.queueSize === this.queueNode.length) this.growQueue();
-    this.queueNode[this.queueSize++] = node;
-  }
-
-  private pushNode(key: number, node: number): void {
-    if (this.queueSize === this.queueNode.length) this.growQueue();
-    const keys = this.queueKey;
-    const nodes = this.queueNode;
-    let i = this.queueSize++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (keys[parent] <= key) break;
-      keys[i] = keys[parent];
-      nodes[i] = nodes[parent];
-      i = parent;
-    }
-    keys[i] = key;
-    nodes[i] = node;
-  }
-
-  private popNode(): number {
-    const keys = this.queueKey;
-    const nodes = this.queueNode;
-    const top = nodes[0];
-    const size = --this.queueSize;
-    if (size > 0) {
-      const key = keys[size];
-      const node = nodes[size];
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= size) break;
-        if (child + 1 < size && keys[child + 1] < keys[child]) child++;
-        if (keys[child] >= key) break;
-        keys[i] = keys[child];
-        nodes[i] = nodes[child];
-        i = child;
-      }
-      keys[i] = key;
-      nodes[i] = node;
-    }
-    return top;
-  }
-
-  private growQueue(): void {
-    const keys = new Float64Array(this.queueKey.length * 2);
-    keys.set(this.queueKey);
-    const nodes = new Int32Array(this.queueNode.length * 2);
-    nodes.set(this.queueNode);
-    this.queueKey = keys;
-    this.queueNode = nodes;
+    this.spillKey[this.spills] = key;
+    this.spillPos[this.spills++] = pos;
   }
 }

@@ -1,5 +1,5 @@
 import { CellGrid } from './cells';
-import { QuadStore } from './quad-store';
+import { NODE_SHIFT, QuadStore } from './quad-store';
 import { type Neighbor, type NeighborFilter, Searcher, type ShardRef } from './search';
 import {
   assertId,
@@ -12,16 +12,23 @@ import {
 
 export interface ShardedQuadtreeOptions {
   /**
-   * Geohash length of a shard cell. Default 4 (~39 km x 20 km at the equator): a city sits in a
-   * handful of shards, so a 3 km query touches one to four roots; 3 and 5 measured ~20% slower kNN.
+   * Geohash length of a shard cell, as `shards()` reports them. Default 4 (~39 km x 20 km at the
+   * equator): a city sits in a handful of shards. Inside, each shard is split further into
+   * quadtrees rooted at cells of `max(shardPrecision, INDEX_PRECISION)`.
    */
   shardPrecision?: number;
-  /** Points a leaf holds before it splits. Default 32: 16 was slower on both updates and kNN. */
+  /** Points a leaf holds before it splits. Default 32: 16 and 64 were slower on kNN. */
   nodeCapacity?: number;
 }
 
 export const DEFAULT_SHARD_PRECISION = 4;
 export const DEFAULT_NODE_CAPACITY = 32;
+/**
+ * Geohash length of the cells the quadtrees are rooted at (when shardPrecision is coarser): a hash
+ * lookup replaces the top levels of every descent. Measured against precision 4 roots on the
+ * benchmark city: +10% kNN at 100k drivers and +14% at 1M; precision 6 was slower at 1M.
+ */
+export const INDEX_PRECISION = 5;
 
 export interface NearestOptions<T> {
   /** Maximum number of results, a positive integer. */
@@ -50,15 +57,22 @@ export interface MoveCounters {
   shardMoves: number;
 }
 
-interface Shard extends ShardRef {
+/** A quadtree root: an index cell (`key`) inside the shard cell `shardKey`. */
+interface Root extends ShardRef {
+  shardKey: number;
+}
+
+/** A shard as reported: how many non-empty index cells it has, and its name once asked for. */
+interface ShardCell {
+  roots: number;
   cell: string | undefined;
 }
 
 /**
  * Latest position of every driver, indexed for k-nearest and radius queries.
  *
- * The world is cut into geohash cells (`shardPrecision`); each non-empty cell is a shard holding a
- * point quadtree. Results are ordered by haversine distance, ties broken by id (code-unit order).
+ * The world is cut into geohash cells (`shardPrecision`); each non-empty cell is a shard holding
+ * point quadtrees, one per non-empty index cell (`INDEX_PRECISION`) inside it. Results are ordered by haversine distance, ties broken by id (code-unit order).
  * Not re-entrant: a filter must not call back into the same index.
  */
 export class ShardedQuadtree<T = unknown> {
@@ -66,9 +80,12 @@ export class ShardedQuadtree<T = unknown> {
   readonly nodeCapacity: number;
   readonly counters: MoveCounters = { inserts: 0, inPlaceMoves: 0, leafMoves: 0, shardMoves: 0 };
 
+  /** Index cells, where quadtrees are rooted, and shard cells, which group them for reporting. */
   private readonly grid: CellGrid;
+  private readonly shardGrid: CellGrid;
   private readonly store: QuadStore;
-  private readonly shardMap = new Map<number, Shard>();
+  private readonly roots = new Map<number, Root>();
+  private readonly shardCells = new Map<number, ShardCell>();
   private readonly searcher: Searcher;
   private readonly slots = new Map<string, number>();
   private readonly ids: string[] = [];
@@ -80,11 +97,12 @@ export class ShardedQuadtree<T = unknown> {
     const shardPrecision = options.shardPrecision ?? DEFAULT_SHARD_PRECISION;
     const nodeCapacity = options.nodeCapacity ?? DEFAULT_NODE_CAPACITY;
     assertIntegerOption('nodeCapacity', nodeCapacity, 1, 4096);
-    this.grid = new CellGrid(shardPrecision);
+    this.shardGrid = new CellGrid(shardPrecision);
+    this.grid = new CellGrid(Math.max(shardPrecision, INDEX_PRECISION));
     this.shardPrecision = shardPrecision;
     this.nodeCapacity = nodeCapacity;
     this.store = new QuadStore(nodeCapacity);
-    this.searcher = new Searcher(this.store, this.grid, this.shardMap);
+    this.searcher = new Searcher(this.store, this.grid, this.roots);
   }
 
   get size(): number {
@@ -92,7 +110,7 @@ export class ShardedQuadtree<T = unknown> {
   }
 
   get shardCount(): number {
-    return this.shardMap.size;
+    return this.shardCells.size;
   }
 
   /** Quadtree nodes alive across all shards (roots included). */
@@ -116,8 +134,8 @@ export class ShardedQuadtree<T = unknown> {
     }
     if (data !== undefined) this.setData(slot, data);
     const store = this.store;
-    const b = store.leafOf(slot) << 2;
-    const bounds = store.nodeBounds;
+    const b = store.leafOf(slot) << NODE_SHIFT;
+    const bounds = store.nodeF;
     // Leaf bounds are (lo, hi], the same rule the descent uses, so this is exactly "same leaf".
     if (lat > bounds[b] && lat <= bounds[b + 1] && lng > bounds[b + 2] && lng <= bounds[b + 3]) {
       store.moveInPlace(slot, lat, lng);
@@ -125,18 +143,19 @@ export class ShardedQuadtree<T = unknown> {
       return;
     }
     const pos = store.slotPos[slot];
-    const oldKey = this.grid.keyOf(store.posLat[pos], store.posLng[pos]);
+    const oldKey = this.grid.keyOf(store.pts[pos], store.pts[pos + 1]);
     const newKey = this.grid.keyOf(lat, lng);
     if (oldKey === newKey) {
-      const shard = this.shardMap.get(oldKey) as Shard;
-      store.remove(slot);
-      store.insert(shard.root, slot, lat, lng);
+      store.move(slot, lat, lng);
       this.counters.leafMoves++;
       return;
     }
+    const oldShard = this.shardKeyOf(oldKey);
     this.detach(slot, oldKey);
-    store.insert(this.shardFor(newKey).root, slot, lat, lng);
-    this.counters.shardMoves++;
+    const root = this.rootFor(newKey);
+    store.insert(root.root, slot, lat, lng);
+    if (root.shardKey === oldShard) this.counters.leafMoves++;
+    else this.counters.shardMoves++;
   }
 
   /** Removes `id`; false when it was not indexed. */
@@ -145,7 +164,7 @@ export class ShardedQuadtree<T = unknown> {
     if (slot === undefined) return false;
     const store = this.store;
     const pos = store.slotPos[slot];
-    this.detach(slot, this.grid.keyOf(store.posLat[pos], store.posLng[pos]));
+    this.detach(slot, this.grid.keyOf(store.pts[pos], store.pts[pos + 1]));
     this.slots.delete(id);
     this.ids[slot] = '';
     if (this.data !== undefined) this.data[slot] = undefined;
@@ -158,8 +177,8 @@ export class ShardedQuadtree<T = unknown> {
     if (slot === undefined) return undefined;
     const pos = this.store.slotPos[slot];
     return {
-      lat: this.store.posLat[pos],
-      lng: this.store.posLng[pos],
+      lat: this.store.pts[pos],
+      lng: this.store.pts[pos + 1],
       data: this.data === undefined ? undefined : this.data[slot],
     };
   }
@@ -205,19 +224,24 @@ export class ShardedQuadtree<T = unknown> {
   shardCellOf(lat: number, lng: number): string {
     assertLat(lat);
     assertLng(lng);
-    return this.grid.nameOf(this.grid.keyOf(lat, lng));
+    return this.shardGrid.nameOf(this.shardGrid.keyOf(lat, lng));
   }
 
   /** Every non-empty shard, in no particular order. */
   *shards(): IterableIterator<ShardInfo> {
-    const grid = this.grid;
-    for (const shard of this.shardMap.values()) {
-      if (shard.cell === undefined) shard.cell = grid.nameOf(shard.key);
-      const minLat = grid.minLatOf(shard.key);
-      const minLng = grid.minLngOf(shard.key);
+    const sizes = new Map<number, number>();
+    for (const root of this.roots.values()) {
+      sizes.set(root.shardKey, (sizes.get(root.shardKey) ?? 0) + this.store.countOf(root.root));
+    }
+    const grid = this.shardGrid;
+    for (const [key, size] of sizes) {
+      const shard = this.shardCells.get(key) as ShardCell;
+      if (shard.cell === undefined) shard.cell = grid.nameOf(key);
+      const minLat = grid.minLatOf(key);
+      const minLng = grid.minLngOf(key);
       yield {
         cell: shard.cell,
-        size: this.store.nodeCount[shard.root],
+        size,
         minLat,
         minLng,
         maxLat: minLat + grid.cellLatDeg,
@@ -243,7 +267,7 @@ export class ShardedQuadtree<T = unknown> {
     }
     this.slots.set(id, slot);
     if (data !== undefined) this.setData(slot, data);
-    this.store.insert(this.shardFor(this.grid.keyOf(lat, lng)).root, slot, lat, lng);
+    this.store.insert(this.rootFor(this.grid.keyOf(lat, lng)).root, slot, lat, lng);
     this.counters.inserts++;
   }
 
@@ -254,30 +278,47 @@ export class ShardedQuadtree<T = unknown> {
     this.data[slot] = value;
   }
 
-  private shardFor(key: number): Shard {
-    let shard = this.shardMap.get(key);
-    if (shard === undefined) {
+  /** The shard cell holding an index cell: index cells nest exactly inside shard cells. */
+  private shardKeyOf(key: number): number {
+    const grid = this.grid;
+    const shardGrid = this.shardGrid;
+    const row = Math.floor(key / grid.lngColumns);
+    const col = key - row * grid.lngColumns;
+    return (
+      Math.floor(row / (grid.latRows / shardGrid.latRows)) * shardGrid.lngColumns +
+      Math.floor(col / (grid.lngColumns / shardGrid.lngColumns))
+    );
+  }
+
+  private rootFor(key: number): Root {
+    let root = this.roots.get(key);
+    if (root === undefined) {
       const grid = this.grid;
       const minLat = grid.minLatOf(key);
       const minLng = grid.minLngOf(key);
-      const root = this.store.allocRoot(
+      const node = this.store.allocRoot(
         minLat,
         minLat + grid.cellLatDeg,
         minLng,
         minLng + grid.cellLngDeg,
       );
-      shard = { key, root, cell: undefined };
-      this.shardMap.set(key, shard);
+      root = { key, root: node, shardKey: this.shardKeyOf(key) };
+      this.roots.set(key, root);
+      const shard = this.shardCells.get(root.shardKey);
+      if (shard === undefined) this.shardCells.set(root.shardKey, { roots: 1, cell: undefined });
+      else shard.roots++;
     }
-    return shard;
+    return root;
   }
 
-  /** Takes a slot out of its shard and drops the shard when that was its last point. */
+  /** Takes a slot out of its quadtree and drops the root (and the shard) when it empties. */
   private detach(slot: number, key: number): void {
     if (this.store.remove(slot) === 0) {
-      const shard = this.shardMap.get(key) as Shard;
-      this.store.freeRoot(shard.root);
-      this.shardMap.delete(key);
+      const root = this.roots.get(key) as Root;
+      this.store.freeRoot(root.root);
+      this.roots.delete(key);
+      const shard = this.shardCells.get(root.shardKey) as ShardCell;
+      if (--shard.roots === 0) this.shardCells.delete(root.shardKey);
     }
   }
 }

@@ -1,0 +1,176 @@
+import type { CellGrid } from './cells';
+import { haversineFromCos, haversineTermForRadius } from './geo-math';
+import type { QuadStore } from './quad-store';
+import { nodeLowerBound, SLACK } from './search-kernels';
+
+export interface Neighbor<T> {
+  id: string;
+  lat: number;
+  lng: number;
+  distanceMeters: number;
+  data?: T;
+}
+
+export type NeighborFilter<T> = (id: string, data: T | undefined) => boolean;
+
+/** A shard as the search sees it: the cell key and the root node of its quadtree. */
+export interface ShardRef {
+  readonly key: number;
+  readonly root: number;
+}
+
+/**
+ * What nearest and within share: the re-entrancy guard, the node queue (a typed-array min-heap
+ * keyed by lower bound, or a plain stack), seeding it with shard roots, and exact settling.
+ */
+export abstract class SearchBase {
+  protected queueKey = new Float64Array(256);
+  protected queueNode = new Int32Array(256);
+  protected queueSize = 0;
+  protected busy = false;
+  /** The box whose cells `seed` visits: [minLat, maxLat, minLng, maxLng]. */
+  protected readonly box = new Float64Array(4);
+  private cachedRadius = -1;
+  private cachedRadiusLimit = 0;
+
+  constructor(
+    protected readonly store: QuadStore,
+    protected readonly grid: CellGrid,
+    protected readonly shards: Map<number, ShardRef>,
+  ) {}
+
+  /** Cached because callers nearly always repeat the same radius. */
+  protected radiusLimit(radiusMeters: number): number {
+    if (radiusMeters !== this.cachedRadius) {
+      this.cachedRadius = radiusMeters;
+      this.cachedRadiusLimit = haversineTermForRadius(radiusMeters) * SLACK;
+    }
+    return this.cachedRadiusLimit;
+  }
+
+  protected enter(): void {
+    if (this.busy) {
+      throw new Error(
+        'ShardedQuadtree queried from inside a filter callback; filters must not call back into the index',
+      );
+    }
+    this.busy = true;
+  }
+
+  /** Computes the exact distance of a candidate and keeps it if it is inside the radius. */
+  protected settle<T>(
+    out: Neighbor<T>[],
+    pos: number,
+    id: string,
+    data: T | undefined,
+    lat: number,
+    lng: number,
+    cosLat: number,
+    radiusMeters: number,
+  ): void {
+    const pts = this.store.pts;
+    const pLat = pts[pos];
+    const pLng = pts[pos + 1];
+    const distanceMeters = haversineFromCos(lat, lng, cosLat, pLat, pLng, pts[pos + 2]);
+    if (distanceMeters > radiusMeters) return;
+    out.push({ id, lat: pLat, lng: pLng, distanceMeters, data });
+  }
+
+  /**
+   * Queues the root of every shard but `skipKey` whose cell meets `this.box` (filled by the
+   * caller). When the box holds more cells than there are shards (huge radius, polar cap)
+   * scanning the shard list is cheaper.
+   */
+  protected seed(lat: number, lng: number, cosLat: number, limit: number, skipKey: number): void {
+    const shards = this.shards;
+    if (shards.size === 0) return;
+    const grid = this.grid;
+    const box = this.box;
+    const firstRow = grid.latRow(box[0]);
+    const lastRow = grid.latRow(box[1]);
+    const wraps = box[2] > box[3];
+    let westCol = grid.lngColumn(box[2]);
+    const eastCol = grid.lngColumn(box[3]);
+    let columns = wraps ? grid.lngColumns - westCol + eastCol + 1 : eastCol - westCol + 1;
+    // A wrapped box whose ends share a column would visit that column twice.
+    if (columns >= grid.lngColumns) {
+      columns = grid.lngColumns;
+      westCol = 0;
+    }
+    if ((lastRow - firstRow + 1) * columns > shards.size) {
+      for (const shard of shards.values()) {
+        if (shard.key !== skipKey) this.seedRoot(shard.root, lat, lng, cosLat, limit);
+      }
+      return;
+    }
+    for (let row = firstRow; row <= lastRow; row++) {
+      for (let i = 0; i < columns; i++) {
+        let col = westCol + i;
+        if (col >= grid.lngColumns) col -= grid.lngColumns;
+        const key = grid.keyOfCell(row, col);
+        if (key === skipKey) continue;
+        const shard = shards.get(key);
+        if (shard !== undefined) this.seedRoot(shard.root, lat, lng, cosLat, limit);
+      }
+    }
+  }
+
+  protected seedRoot(root: number, lat: number, lng: number, cosLat: number, limit: number): void {
+    const bound = nodeLowerBound(this.store.nodeF, root, lat, lng, cosLat);
+    if (bound <= limit) this.pushNode(bound, root);
+  }
+
+  protected pushStack(node: number): void {
+    if (this.queueSize === this.queueNode.length) this.growQueue();
+    this.queueNode[this.queueSize++] = node;
+  }
+
+  protected pushNode(key: number, node: number): void {
+    if (this.queueSize === this.queueNode.length) this.growQueue();
+    const keys = this.queueKey;
+    const nodes = this.queueNode;
+    let i = this.queueSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (keys[parent] <= key) break;
+      keys[i] = keys[parent];
+      nodes[i] = nodes[parent];
+      i = parent;
+    }
+    keys[i] = key;
+    nodes[i] = node;
+  }
+
+  protected popNode(): number {
+    const keys = this.queueKey;
+    const nodes = this.queueNode;
+    const top = nodes[0];
+    const size = --this.queueSize;
+    if (size > 0) {
+      const key = keys[size];
+      const node = nodes[size];
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= size) break;
+        if (child + 1 < size && keys[child + 1] < keys[child]) child++;
+        if (keys[child] >= key) break;
+        keys[i] = keys[child];
+        nodes[i] = nodes[child];
+        i = child;
+      }
+      keys[i] = key;
+      nodes[i] = node;
+    }
+    return top;
+  }
+
+  protected growQueue(): void {
+    const keys = new Float64Array(this.queueKey.length * 2);
+    keys.set(this.queueKey);
+    const nodes = new Int32Array(this.queueNode.length * 2);
+    nodes.set(this.queueNode);
+    this.queueKey = keys;
+    this.queueNode = nodes;
+  }
+}
