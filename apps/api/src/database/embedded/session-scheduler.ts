@@ -1,13 +1,17 @@
 import type { PGlite } from '@electric-sql/pglite';
 import {
   BackendFilter,
+  firstValue,
   IDLE,
+  isExtendedMessage,
   isStartupMessage,
   listenStatements,
   Notification,
+  QUERY,
   queryMessage,
   sqlText,
   startupSearchPath,
+  SYNC,
   SYNC_MESSAGE,
   TERMINATE,
 } from './wire-protocol';
@@ -19,6 +23,10 @@ interface Connection {
   onData: OnData;
   searchPath: string;
   channels: Set<string>;
+  /** A Parse, Bind, ... ran and its Sync has not: the turn lasts at least until the Sync. */
+  inBatch: boolean;
+  /** Its SQL named search_path this turn: read the setting back when the turn ends. */
+  namedSearchPath: boolean;
 }
 
 interface Pending {
@@ -39,15 +47,20 @@ interface Pending {
  * Execute, Sync: every parameterised `pg` query) split over two TCP reads lets another
  * connection's Parse replace the unnamed statement, so a client runs someone else's SQL. Here a
  * connection owns the session from its first message until the backend answers ReadyForQuery
- * 'I' (idle): a whole batch, or a whole BEGIN..COMMIT/ROLLBACK, runs with no other connection's
- * message in between. It also gives each connection the `search_path` of its startup options and
- * routes NOTIFY to the connections that LISTENed (the session would hand it to the notifier).
+ * 'I' (idle) to a Sync or a Query: a whole batch, or a whole BEGIN..COMMIT/ROLLBACK, runs with no
+ * other connection's message in between (PGlite's early ReadyForQuery after an error inside a
+ * batch ends nothing: see BackendFilter), nor between pipelined batches it has already sent.
+ * Whenever a connection takes the session from another, its own `search_path` (from its startup
+ * options, or its own SET) is put back; PGlite has one session and ignores startup options. It
+ * also routes NOTIFY to the connections that LISTENed (the session would hand it to the notifier).
  */
 export class SessionScheduler {
   private readonly queue: Pending[] = [];
   private readonly connections = new Map<number, Connection>();
+  /** The connection whose turn it is: only its messages run. */
   private owner: number | null = null;
-  private sessionSearchPath: string;
+  /** The connection whose settings are in force in the session (null: nobody's, for sure). */
+  private settingsOf: number | null = null;
   private relistenPending = false;
   private running = false;
   private drained: Promise<void> = Promise.resolve();
@@ -55,9 +68,7 @@ export class SessionScheduler {
   constructor(
     private readonly db: PGlite,
     private readonly defaultSearchPath: string,
-  ) {
-    this.sessionSearchPath = defaultSearchPath;
-  }
+  ) {}
 
   enqueue(handlerId: number, message: Uint8Array, onData: OnData): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -66,6 +77,7 @@ export class SessionScheduler {
     });
   }
 
+  /** Called by PGLiteSocketHandler.detach: what it sent and is not yet running goes unanswered. */
   clearQueueForHandler(handlerId: number): void {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const pending = this.queue[i];
@@ -76,7 +88,11 @@ export class SessionScheduler {
     }
   }
 
-  /** Called by PGLiteSocketHandler.detach: queued, so it runs between other connections' turns. */
+  /**
+   * Called by PGLiteSocketHandler.detach, after clearQueueForHandler. Queued: a message of that
+   * connection still running is answered first, and if it owns the session nothing else runs
+   * before its leftovers are undone (see forget).
+   */
   clearTransactionIfNeeded(handlerId: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = () => resolve();
@@ -103,6 +119,7 @@ export class SessionScheduler {
         } catch (error) {
           next.reject(error instanceof Error ? error : new Error(String(error)));
         }
+        if (this.owner === null && next.message !== null) await this.keepPipelined(next.handlerId);
       }
     } finally {
       this.running = false; // synchronously after the last next(): no enqueue can be missed
@@ -115,25 +132,38 @@ export class SessionScheduler {
     return i < 0 ? undefined : this.queue.splice(i, 1)[0];
   }
 
+  /**
+   * A turn just ended while others wait. PGLiteSocketHandler hands over one message at a time, the
+   * next one once the previous is answered: let it queue what it has already received (a
+   * pipelined query), and if it did, the turn goes on, as a server would read its socket on.
+   */
+  private async keepPipelined(handlerId: number): Promise<void> {
+    if (!this.queue.some((p) => p.handlerId !== handlerId)) return; // nobody to keep out
+    await new Promise((done) => setImmediate(done));
+    if (this.owner === null && this.queue.some((p) => p.handlerId === handlerId && p.message)) {
+      this.owner = handlerId;
+    }
+  }
+
   private async run({ handlerId, message, onData }: Pending): Promise<number> {
     if (message === null) {
       await this.forget(handlerId);
       return 0;
     }
-    let connection = this.connections.get(handlerId);
-    if (!connection) {
-      connection = { onData, searchPath: this.defaultSearchPath, channels: new Set() };
-      this.connections.set(handlerId, connection);
-    }
-    connection.onData = onData;
+    // PGlite ignores Terminate; running nothing (not even a search_path) for it is the same.
+    if (message[0] === TERMINATE) return 0;
+    const connection = this.connection(handlerId, onData);
     if (isStartupMessage(message)) {
       connection.searchPath = startupSearchPath(message) ?? this.defaultSearchPath;
-    } else if (connection.searchPath !== this.sessionSearchPath) {
-      await this.setSearchPath(connection.searchPath);
+    } else if (this.settingsOf !== handlerId) {
+      await this.takeOver(handlerId, connection);
     }
-    this.trackListen(connection, message);
+    this.trackSql(connection, message);
+    const extended = isExtendedMessage(message);
+    if (extended) connection.inBatch = true;
+    else if (message[0] === SYNC || message[0] === QUERY) connection.inBatch = false;
 
-    const filter = new BackendFilter();
+    const filter = new BackendFilter(extended);
     let bytes = 0;
     await this.db.runExclusive(() =>
       this.db.execProtocolRawStream(message, {
@@ -144,35 +174,79 @@ export class SessionScheduler {
         },
       }),
     );
-    // Idle: the turn ends. In a transaction, or mid-batch (no ReadyForQuery yet): keep it.
-    if (filter.readyStatus === IDLE) this.owner = null;
-    else if (filter.readyStatus !== undefined || message[0] !== TERMINATE) this.owner = handlerId;
+    // The turn ends only at ReadyForQuery 'I' outside a batch; in a transaction, mid-batch (no
+    // ReadyForQuery yet), or copying in, it goes on.
+    const idle = filter.readyStatus === IDLE && !connection.inBatch;
+    this.owner = idle ? null : handlerId;
     this.deliver(filter.notifications);
-    if (this.owner === null && this.relistenPending) await this.relisten();
+    if (idle) await this.endTurn(connection);
     return bytes;
   }
 
-  /** A client that vanished mid-transaction or mid-batch: roll back, as a server would. */
-  private async forget(handlerId: number): Promise<void> {
-    if (this.owner === handlerId) {
-      // ROLLBACK ends a transaction (also the implicit one of an unsynced batch); the Sync ends a
-      // batch whose error state would otherwise make the session skip the next client's messages.
-      await this.execQuietly(queryMessage('ROLLBACK'));
-      await this.execQuietly(SYNC_MESSAGE);
-      this.owner = null;
+  private connection(handlerId: number, onData: OnData): Connection {
+    let connection = this.connections.get(handlerId);
+    if (!connection) {
+      const searchPath = this.defaultSearchPath;
+      connection = {
+        onData,
+        searchPath,
+        channels: new Set(),
+        inBatch: false,
+        namedSearchPath: false,
+      };
+      this.connections.set(handlerId, connection);
     }
+    connection.onData = onData;
+    return connection;
+  }
+
+  /**
+   * The connection takes the session from another (the session is idle, outside any batch): put
+   * its search_path back. As a simple Query this also drops the unnamed statement the previous
+   * turn left, so the new turn starts as fresh as on a connection of its own.
+   */
+  private async takeOver(handlerId: number, connection: Connection): Promise<void> {
+    const literal = connection.searchPath.replace(/'/g, "''");
+    await this.exec(queryMessage(`SELECT set_config('search_path', '${literal}', false)`));
+    this.settingsOf = handlerId;
+  }
+
+  private async endTurn(connection: Connection): Promise<void> {
+    if (connection.namedSearchPath) {
+      // It may have SET its own search_path: keep that for its next turns, as its session would.
+      connection.namedSearchPath = false;
+      const reply = await this.exec(queryMessage("SELECT current_setting('search_path')"));
+      connection.searchPath = firstValue(reply) ?? connection.searchPath;
+    }
+    if (this.relistenPending) await this.relisten();
+  }
+
+  /**
+   * A client gone (Terminate, then its socket closed) while it owns the session: mid-transaction,
+   * mid-batch, or both. Undo what it left, as a server would, before anyone else's turn. Nothing
+   * is sent for a connection that does not own the session: it left nothing open.
+   */
+  private async forget(handlerId: number): Promise<void> {
     this.connections.delete(handlerId);
+    if (this.owner !== handlerId) return;
+    // ROLLBACK ends a transaction block, or the implicit transaction of a batch left without its
+    // Sync (which would commit it). After an error in a batch the session skips everything until
+    // a Sync, ROLLBACK included: the Sync ends that, and a transaction still open (ReadyForQuery
+    // 'E') gets its ROLLBACK then.
+    await this.exec(queryMessage('ROLLBACK'));
+    if (readyStatus(await this.exec(SYNC_MESSAGE)) !== IDLE) {
+      await this.exec(queryMessage('ROLLBACK'));
+    }
+    this.owner = null;
+    this.settingsOf = null;
+    if (this.relistenPending) await this.relisten();
   }
 
-  private async setSearchPath(searchPath: string): Promise<void> {
-    const literal = searchPath.replace(/'/g, "''");
-    await this.execQuietly(queryMessage(`SELECT set_config('search_path', '${literal}', false)`));
-    this.sessionSearchPath = searchPath;
-  }
-
-  private trackListen(connection: Connection, message: Uint8Array): void {
+  private trackSql(connection: Connection, message: Uint8Array): void {
     const sql = sqlText(message);
-    if (sql === undefined || !/listen/i.test(sql)) return;
+    if (sql === undefined) return;
+    if (/search_path/i.test(sql)) connection.namedSearchPath = true;
+    if (!/listen/i.test(sql)) return;
     const { listen, unlisten } = listenStatements(sql);
     listen.forEach((channel) => connection.channels.add(channel));
     for (const channel of unlisten) {
@@ -187,7 +261,7 @@ export class SessionScheduler {
     this.relistenPending = false;
     const channels = new Set([...this.connections.values()].flatMap((c) => [...c.channels]));
     for (const channel of channels) {
-      await this.execQuietly(queryMessage(`LISTEN "${channel.replace(/"/g, '""')}"`));
+      await this.exec(queryMessage(`LISTEN "${channel.replace(/"/g, '""')}"`));
     }
   }
 
@@ -199,9 +273,21 @@ export class SessionScheduler {
     }
   }
 
-  private async execQuietly(message: Uint8Array): Promise<void> {
+  /** Runs a message of the scheduler's own; its reply goes to no client. */
+  private async exec(message: Uint8Array): Promise<Buffer> {
+    const chunks: Buffer[] = [];
     await this.db.runExclusive(() =>
-      this.db.execProtocolRawStream(message, { onRawData: () => undefined }),
+      this.db.execProtocolRawStream(message, {
+        onRawData: (chunk) => chunks.push(Buffer.from(chunk)),
+      }),
     );
+    return Buffer.concat(chunks);
   }
+}
+
+/** The status of the ReadyForQuery that ends `reply` (6 bytes: 'Z', length 5, status). */
+function readyStatus(reply: Buffer): number | undefined {
+  return reply.length >= 6 && reply[reply.length - 6] === 0x5a
+    ? reply[reply.length - 1]
+    : undefined;
 }

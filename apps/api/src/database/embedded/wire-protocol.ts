@@ -8,6 +8,19 @@
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const NOTIFICATION = 0x41; // 'A'
 export const TERMINATE = 0x58; // 'X'
+export const SYNC = 0x53; // 'S'
+export const QUERY = 0x51; // 'Q'
+const DATA_ROW = 0x44; // 'D' (backend)
+
+/**
+ * Extended-protocol frontend messages other than Sync: Parse, Bind, Describe, Execute, Close,
+ * Flush. A batch of them lasts until its Sync; a real server answers ReadyForQuery only then.
+ */
+const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+
+export function isExtendedMessage(message: Uint8Array): boolean {
+  return EXTENDED.has(message[0]);
+}
 
 /** Status byte of ReadyForQuery: idle, in a transaction block, or in a failed one. */
 export const IDLE = 0x49; // 'I'
@@ -53,7 +66,7 @@ export function startupSearchPath(message: Uint8Array): string | undefined {
 
 /** The SQL text of a Query ('Q') or Parse ('P') message, else undefined. */
 export function sqlText(message: Uint8Array): string | undefined {
-  if (message[0] === 0x51) return cStrings(message, 5)[0];
+  if (message[0] === QUERY) return cStrings(message, 5)[0];
   if (message[0] === 0x50) return cStrings(message, 5)[1];
   return undefined;
 }
@@ -78,10 +91,26 @@ export interface Notification {
   message: Buffer;
 }
 
+/** The text of the first column of the first DataRow in `reply`, if any (NULL: undefined). */
+export function firstValue(reply: Buffer): string | undefined {
+  for (let offset = 0; offset + 5 <= reply.length; offset += 1 + reply.readInt32BE(offset + 1)) {
+    if (reply[offset] !== DATA_ROW) continue;
+    const length = reply.readInt32BE(offset + 7); // after the type, the length, the column count
+    return length < 0 ? undefined : reply.toString('utf8', offset + 11, offset + 11 + length);
+  }
+  return undefined;
+}
+
 /**
  * Filters one execution's reply stream (which may arrive in arbitrary chunks): every message passes
  * through except NotificationResponse, which is collected, and the last ReadyForQuery status is
  * remembered. Only those two message kinds are buffered whole; large rows stream straight through.
+ *
+ * `spuriousReady`: the reply is to an extended-protocol message (not Sync), so a ReadyForQuery in
+ * it is dropped, not passed on nor remembered. PGlite 0.5.8 sends one right after an error in such
+ * a message (its execProtocolRaw ends every call with PostgresSendReadyForQueryIfNecessary), where
+ * a server stays silent until Sync: the client would take it for the end of its query, start the
+ * next one, and take the Sync's ReadyForQuery for the end of that one (replies off by one).
  */
 export class BackendFilter {
   /** The status byte of the last ReadyForQuery seen, or undefined if none came. */
@@ -89,6 +118,8 @@ export class BackendFilter {
   readonly notifications: Notification[] = [];
   private carry = Buffer.alloc(0);
   private passThrough = 0;
+
+  constructor(private readonly spuriousReady = false) {}
 
   push(chunk: Uint8Array): Buffer {
     const data = Buffer.concat([this.carry, chunk]);
@@ -112,7 +143,7 @@ export class BackendFilter {
         const message = data.subarray(offset, offset + size);
         if (type === NOTIFICATION) {
           this.notifications.push({ channel: cStrings(message, 9)[0], message });
-        } else {
+        } else if (!this.spuriousReady) {
           this.readyStatus = message[5];
           out.push(message);
         }
