@@ -25,17 +25,9 @@ export const BOX = {
   maxLng: CITY_CENTER_LNG + HALF_LNG,
 };
 
-/** mulberry32: tiny, fast, good enough to spread points; seeded so runs repeat. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './support/prng';
+
+export { mulberry32 };
 
 export interface Positions {
   lat: Float64Array;

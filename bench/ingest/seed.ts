@@ -3,49 +3,30 @@
  * (with vehicles) seeded in one SQL statement, and access tokens minted with the server's
  * secret. Signing up 20k drivers over HTTP would spend minutes in argon2.
  */
-import Redis from 'ioredis';
 import { sign } from 'jsonwebtoken';
-import { Client } from 'pg';
+import {
+  databaseUrl,
+  flushRedis as flushRedisUrl,
+  resetDatabase as resetNamedDatabase,
+  withClient,
+} from '../support/services';
 
-export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BENCH_DB = 'ridehail_bench';
-export const BENCH_DB_URL = `postgres://postgres@127.0.0.1:5432/${BENCH_DB}`;
+export const BENCH_DB_URL = databaseUrl(BENCH_DB);
 export const BENCH_REDIS_URL = 'redis://127.0.0.1:6379/13';
 
 /** Not a real argon2 hash of anything: bench drivers never log in over HTTP. */
 const FIXED_PASSWORD_HASH =
   '$argon2id$v=19$m=65536,t=3,p=4$YmVuY2gtaW5nZXN0LXNhbHQ$YmVuY2gtaW5nZXN0LWhhc2gtbm90LXJlYWw';
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Drops and recreates the bench database (never any other) and enables PostGIS in it. */
-export async function resetDatabase(): Promise<void> {
-  await withClient(PG_ADMIN_URL, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${BENCH_DB}`);
-  });
-  await withClient(BENCH_DB_URL, (client) =>
-    client.query('CREATE EXTENSION IF NOT EXISTS postgis'),
-  );
+/** Drops and recreates the bench database and enables PostGIS in it. */
+export function resetDatabase(): Promise<void> {
+  return resetNamedDatabase(BENCH_DB);
 }
 
 /** Empties Redis db 13 only. */
-export async function flushRedis(): Promise<void> {
-  const redis = new Redis(BENCH_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  await redis.connect();
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
+export function flushRedis(): Promise<void> {
+  return flushRedisUrl(BENCH_REDIS_URL);
 }
 
 /**

@@ -4,17 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). Never Math.random. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../support/prng';
 
 /** Centre of the 40 km x 40 km service area (central London). */
 export const CENTER = { lat: 51.5, lng: -0.12 };

@@ -5,7 +5,8 @@
  */
 import { fmt, median, Quantiles, quantiles, table } from './common';
 import { LoadResult } from './load';
-import { BENCH_DB_URL, firstJobTimings, withClient } from './seed';
+import { withClient } from '../support/services';
+import { BENCH_DB_URL, firstJobTimings } from './seed';
 
 export interface TripOutcome {
   tripId: string;

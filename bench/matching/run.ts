@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { withClient } from '../support/services';
 import { fmt, loadAverage, median, progress, sleep } from './common';
 import { cancelTrips, closeAgent, LoadResult, nearbyCabs, runTripLoad } from './load';
 import { RunSummary, summarize, tripsWithoutOffer } from './measure';
@@ -39,7 +40,6 @@ import {
   resetDatabase,
   seedFleet,
   seedRiders,
-  withClient,
   writeLiveDrivers,
 } from './seed';
 

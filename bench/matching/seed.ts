@@ -6,12 +6,16 @@
  */
 import { JwtService } from '@nestjs/jwt';
 import Redis from 'ioredis';
-import { Client } from 'pg';
+import {
+  databaseUrl,
+  flushRedis as flushRedisUrl,
+  resetDatabase as resetNamedDatabase,
+  withClient,
+} from '../support/services';
 import { CabType, LatLng, mulberry32, pickCabType, pointInBox } from './common';
 
-export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BENCH_DB = 'ridehail_match_bench';
-export const BENCH_DB_URL = `postgres://postgres@127.0.0.1:5432/${BENCH_DB}`;
+export const BENCH_DB_URL = databaseUrl(BENCH_DB);
 export const BENCH_REDIS_URL = 'redis://127.0.0.1:6379/11';
 /** The server's live-location hash (see apps/api/src/modules/locations/live-store.redis.ts). */
 const LIVE_KEY = 'live:drivers';
@@ -20,25 +24,9 @@ const LIVE_KEY = 'live:drivers';
 const FIXED_PASSWORD_HASH =
   '$argon2id$v=19$m=65536,t=3,p=4$YmVuY2gtbWF0Y2gtc2FsdA$YmVuY2gtbWF0Y2gtaGFzaC1ub3QtcmVhbA';
 
-export async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Drops and recreates the bench database (never any other) and enables PostGIS in it. */
-export async function resetDatabase(): Promise<void> {
-  await withClient(PG_ADMIN_URL, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${BENCH_DB}`);
-  });
-  await withClient(BENCH_DB_URL, (client) =>
-    client.query('CREATE EXTENSION IF NOT EXISTS postgis'),
-  );
+/** Drops and recreates the bench database and enables PostGIS in it. */
+export function resetDatabase(): Promise<void> {
+  return resetNamedDatabase(BENCH_DB);
 }
 
 function redisClient(): Redis {
@@ -46,14 +34,8 @@ function redisClient(): Redis {
 }
 
 /** Empties Redis db 11 only. */
-export async function flushRedis(): Promise<void> {
-  const redis = redisClient();
-  await redis.connect();
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
+export function flushRedis(): Promise<void> {
+  return flushRedisUrl(BENCH_REDIS_URL);
 }
 
 export interface FleetDriver {
