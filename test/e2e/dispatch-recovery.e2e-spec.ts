@@ -35,6 +35,19 @@ describe('dispatch survives retries, restarts and lost work', () => {
   });
   afterAll(() => db.end());
 
+  /** A fresh server; two drivers 100 m and 300 m from a pickup; the trip offered to the first. */
+  const tripOfferedToTheNearerOfTwo = async () => {
+    const started = await startTestServer(FAST);
+    server = started;
+    world = new World(started.url);
+    const city = randomCity();
+    const first = await world.driverAt(north(city, 100));
+    const second = await world.driverAt(north(city, 300));
+    const trip = await world.requestTrip(await world.rider(), city);
+    await world.offerFor(first, trip.id);
+    return { started, first, second, trip };
+  };
+
   const pendingOffers = async (tripId: string) =>
     (
       await db.query(
@@ -65,17 +78,10 @@ describe('dispatch survives retries, restarts and lost work', () => {
   });
 
   it('keeps the offer timeout through a restart: the next driver gets the trip', async () => {
-    server = await startTestServer(FAST);
-    world = new World(server.url);
-    const city = randomCity();
-    const first = await world.driverAt(north(city, 100));
-    const second = await world.driverAt(north(city, 300));
-    const rider = await world.rider();
-    const trip = await world.requestTrip(rider, city);
-    await world.offerFor(first, trip.id);
+    const { started, first, second, trip } = await tripOfferedToTheNearerOfTwo();
 
     world.close();
-    await server.close();
+    await started.close();
     server = await startTestServer(FAST);
     world = new World(server.url);
     // The second driver's phone reconnects to the new process and keeps pinging.
@@ -101,19 +107,12 @@ describe('dispatch survives retries, restarts and lost work', () => {
   });
 
   it('expires an offer whose timer job was lost, and carries on matching (sweeper)', async () => {
-    server = await startTestServer(FAST);
-    world = new World(server.url);
-    const city = randomCity();
-    const first = await world.driverAt(north(city, 100));
-    const second = await world.driverAt(north(city, 300));
-    const rider = await world.rider();
-    const trip = await world.requestTrip(rider, city);
-    await world.offerFor(first, trip.id);
+    const { started, second, trip } = await tripOfferedToTheNearerOfTwo();
     const [{ id: offerId }] = (
       await db.query(`SELECT id FROM trip_offers WHERE trip_id = $1`, [trip.id])
     ).rows;
 
-    const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
+    const queue = started.app.get<Queue>(getQueueToken(QueueName.MATCHING));
     expect(await queue.remove(`timeout-${offerId}`)).toBe(1);
     const stopPinging = world.keepPinging(second);
     try {

@@ -114,7 +114,6 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
         tripId: created.trip.id,
         action: 'ACCEPT',
         actor: { role: 'driver', id: driverId },
-        driverId,
         patch: { driverId, pickupCode: '1234', assignedAt: new Date() },
       });
     const results = await Promise.all([accept(d1), accept(d2)]);
@@ -145,7 +144,6 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
         tripId: a.trip.id,
         action: 'ACCEPT',
         actor: { role: 'driver', id: driverId },
-        driverId,
         patch: { driverId, pickupCode: '1234', assignedAt: new Date() },
         alsoInTransaction: async (tx) => {
           await offers.lockDriver(tx, driverId);

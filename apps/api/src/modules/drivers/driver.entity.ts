@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { CabType } from '@app/contracts';
-import { numeric } from '../riders/rider.entity';
+import { numeric } from '../../database/numeric-transformer';
 
 @Entity('drivers')
 export class DriverEntity {

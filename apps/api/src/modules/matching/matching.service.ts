@@ -104,7 +104,6 @@ export class MatchingService {
         tripId,
         action: 'ACCEPT',
         actor: { role: 'driver', id: actor.id },
-        driverId: actor.id,
         patch: {
           driverId: actor.id,
           pickupCode: newPickupCode(),

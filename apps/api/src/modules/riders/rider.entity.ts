@@ -1,3 +1,4 @@
+import { numeric } from '../../database/numeric-transformer';
 import {
   Column,
   CreateDateColumn,
@@ -19,12 +20,4 @@ export class RiderEntity {
   @Column('integer', { default: 0 }) ratingCount!: number;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
-}
-
-/** pg returns NUMERIC as a string to keep precision; ratings fit a double. */
-export function numeric() {
-  return {
-    to: (value: number | null | undefined) => value,
-    from: (value: string | null) => (value === null ? null : Number(value)),
-  };
 }

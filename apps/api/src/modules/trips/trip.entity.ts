@@ -7,7 +7,7 @@ import {
 } from 'typeorm';
 import type { Point } from 'geojson';
 import { CabType, PaymentMethod, TripStatus } from '@app/contracts';
-import { numeric } from '../riders/rider.entity';
+import { numeric } from '../../database/numeric-transformer';
 
 @Entity('trips')
 export class TripEntity {

@@ -184,9 +184,7 @@ export class TripsRepository {
       const row = rows[0];
       if (!row) return { kind: 'not_found' };
       if (request.riderId && row.rider_id !== request.riderId) return { kind: 'not_found' };
-      if (request.driverId && row.driver_id !== request.driverId && request.action !== 'ACCEPT') {
-        return { kind: 'not_found' };
-      }
+      if (request.driverId && row.driver_id !== request.driverId) return { kind: 'not_found' };
       const to = nextState(row.status, request.action, request.actor.role);
       if (!to) return { kind: 'invalid', status: row.status };
 
