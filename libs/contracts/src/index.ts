@@ -3,3 +3,4 @@ export * from './accounts';
 export * from './trips';
 export * from './queues';
 export * from './sockets';
+export * from './admin-feed';

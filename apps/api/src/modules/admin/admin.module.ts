@@ -5,6 +5,8 @@ import { LocationsModule } from '../locations/locations.module';
 import { MatchingModule } from '../matching/matching.module';
 import { TripsModule } from '../trips/trips.module';
 import { AdminAccountsService } from './admin-accounts.service';
+import { AdminFeed } from './admin-feed';
+import { AdminFeedRepository } from './admin-feed.repository';
 import { AdminReadRepository } from './admin-read.repository';
 import { AdminStatsRepository } from './admin-stats.repository';
 import { AdminController } from './admin.controller';
@@ -12,6 +14,7 @@ import { AdminEntity } from './admin.entity';
 import { AdminGateway } from './admin.gateway';
 import { AdminRepository } from './admin.repository';
 import { AdminService } from './admin.service';
+import { DashboardModule } from './dashboard.module';
 
 @Module({
   imports: [
@@ -20,6 +23,7 @@ import { AdminService } from './admin.service';
     LocationsModule,
     TripsModule,
     MatchingModule,
+    DashboardModule,
   ],
   controllers: [AdminController],
   providers: [
@@ -29,6 +33,8 @@ import { AdminService } from './admin.service';
     AdminStatsRepository,
     AdminReadRepository,
     AdminService,
+    AdminFeedRepository,
+    AdminFeed,
   ],
   exports: [AdminAccountsService],
 })
