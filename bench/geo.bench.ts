@@ -1,11 +1,14 @@
 /**
- * Location index benchmark: ours against rbush, kdbush, a brute-force scan and Redis GEO, on one
- * seeded workload, in one process. Progress goes to stderr, the tables to stdout.
+ * Location index benchmark: ours against rbush, kdbush, a brute-force scan and Redis GEO, on two
+ * seeded datasets (uniform box, drivers around real cities), with pings in network (shuffled)
+ * order, in one process. Progress goes to stderr, the tables to stdout.
  *
- *   npm run bench                      # N = 100k and 1M
- *   BENCH_N=100000 npm run bench       # one size
- *   BENCH_QUICK=1 npm run bench        # smoke run (N = 20k unless BENCH_N, short budgets)
+ *   npm run bench                         # uniform and clustered, N = 100k and 1M
+ *   BENCH_N=100000 npm run bench          # one size
+ *   BENCH_DATASET=clustered npm run bench # one dataset
+ *   BENCH_QUICK=1 npm run bench           # smoke run (N = 20k unless BENCH_N, short budgets)
  */
+import { boundingBoxAround, haversineMeters, type ShardedQuadtree } from '../libs/geo/src';
 import {
   BruteForceContender,
   type Contender,
@@ -15,16 +18,18 @@ import {
 } from './contenders';
 import { measureRedis } from './redis-geo';
 import {
-  initialPositions,
+  type ArrivalOrder,
+  type Dataset,
+  DATASETS,
   liveBytes,
   log,
   makeIds,
   median,
-  nextStep,
   now,
   percentile,
+  pingStep,
+  type PingStep,
   type Positions,
-  queryPoints,
   QUERY_K,
   QUERY_RADIUS_METERS,
 } from './workload';
@@ -54,6 +59,7 @@ export interface Budget {
 const QUICK = process.env.BENCH_QUICK === '1';
 const SEED = 42;
 const UPDATE_CHUNK = 8192;
+const CROSS_CHECKS = 200;
 
 function budgetFor(n: number): Budget {
   if (QUICK) {
@@ -68,7 +74,7 @@ function budgetFor(n: number): Budget {
     };
   }
   return {
-    steps: n >= 1_000_000 ? 4 : 6,
+    steps: n >= 1_000_000 ? 3 : 5,
     queryBatch: 200_000,
     queryRepeats: 3,
     latencySamples: 100_000,
@@ -78,15 +84,16 @@ function budgetFor(n: number): Budget {
   };
 }
 
+/** Builds, applies every ping step, then queries the moved index: kNN rate and latency. */
 function measure(
   c: Contender,
-  n: number,
-  steps: Positions[],
+  ids: string[],
+  steps: PingStep[],
   queries: Positions,
   b: Budget,
 ): Result {
+  const n = ids.length;
   const base = liveBytes();
-  const ids = makeIds(n, 7);
   log(`${c.name}: build ${n}`);
   let t = now();
   c.build(ids, steps[0].lat, steps[0].lng);
@@ -96,16 +103,15 @@ function measure(
   let partial = false;
   for (let s = 1; s < steps.length && !partial; s++) {
     log(`${c.name}: ping step ${s}/${steps.length - 1}`);
-    const { lat, lng } = steps[s];
     t = now();
     let done = 0;
     if (c.static) {
-      c.update(lat, lng, 0, n);
+      c.update(steps[s], 0, n);
       done = n;
     } else {
       while (done < n && now() - t < b.slowPhaseMs) {
         const to = Math.min(n, done + UPDATE_CHUNK);
-        c.update(lat, lng, done, to);
+        c.update(steps[s], done, to);
         done = to;
       }
     }
@@ -153,21 +159,47 @@ function measure(
   };
 }
 
-/** Ours against the brute-force scan on the same points: k-nearest id sets must agree. */
-function crossCheck(n: number, positions: Positions, queries: Positions): string {
-  const ours = new OursContender();
-  const brute = new BruteForceContender();
-  const ids = makeIds(n, 7);
-  ours.build(ids, positions.lat, positions.lng);
-  brute.build(ids, positions.lat, positions.lng);
+/**
+ * The moved index against an exact scan of the final positions (haversine, ties by id, what the
+ * property tests check): same ids in the same order with the same distances. Returns the matches.
+ */
+function crossCheck(
+  index: ShardedQuadtree,
+  ids: string[],
+  final: Positions,
+  queries: Positions,
+): number {
   let agree = 0;
-  const checks = 200;
-  for (let i = 0; i < checks; i++) {
-    const a = ours.knnIds(queries.lat[i], queries.lng[i]);
-    const b = brute.knnIds(queries.lat[i], queries.lng[i]);
-    if (a.length === b.length && a.every((id) => b.includes(id))) agree++;
+  const n = ids.length;
+  for (let q = 0; q < CROSS_CHECKS; q++) {
+    const lat = queries.lat[q];
+    const lng = queries.lng[q];
+    const box = boundingBoxAround(lat, lng, QUERY_RADIUS_METERS);
+    const wraps = box.minLng > box.maxLng;
+    const found: { id: string; distanceMeters: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const pLat = final.lat[i];
+      const pLng = final.lng[i];
+      if (pLat < box.minLat || pLat > box.maxLat) continue;
+      if (wraps ? pLng < box.minLng && pLng > box.maxLng : pLng < box.minLng || pLng > box.maxLng) {
+        continue;
+      }
+      const distanceMeters = haversineMeters(lat, lng, pLat, pLng);
+      if (distanceMeters <= QUERY_RADIUS_METERS) found.push({ id: ids[i], distanceMeters });
+    }
+    found.sort(
+      (a, b) => a.distanceMeters - b.distanceMeters || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    const expected = found.slice(0, QUERY_K);
+    const got = index.nearest(lat, lng, { k: QUERY_K, radiusMeters: QUERY_RADIUS_METERS });
+    const same =
+      got.length === expected.length &&
+      got.every(
+        (g, j) => g.id === expected[j].id && g.distanceMeters === expected[j].distanceMeters,
+      );
+    if (same) agree++;
   }
-  return `cross-check: ours and brute force agree on ${agree}/${checks} k-nearest sets`;
+  return agree;
 }
 
 const fmtRate = (v: number): string =>
@@ -180,7 +212,18 @@ const fmtRate = (v: number): string =>
         : v.toFixed(0);
 const fmtNum = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
-function table(n: number, results: Result[], notes: string[]): string {
+function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ];
+}
+
+function resultsTable(results: Result[]): string[] {
   const header = [
     'implementation',
     'build ms',
@@ -190,96 +233,185 @@ function table(n: number, results: Result[], notes: string[]): string {
     'p99 µs',
     'B/driver',
   ];
-  const rows = results.map((r) => [
-    r.name,
-    fmtNum(r.buildMs, 0),
-    fmtRate(r.updatesPerSec),
-    fmtRate(r.queriesPerSec),
-    fmtNum(r.p50Us),
-    fmtNum(r.p99Us),
-    fmtNum(r.bytesPerDriver, 0),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return markdownTable(
+    header,
+    results.map((r) => [
+      r.name,
+      fmtNum(r.buildMs, 0),
+      fmtRate(r.updatesPerSec),
+      fmtRate(r.queriesPerSec),
+      fmtNum(r.p50Us),
+      fmtNum(r.p99Us),
+      fmtNum(r.bytesPerDriver, 0),
+    ]),
+  );
+}
+
+/** One target, checked for each of our shuffled-order rows. */
+interface Target {
+  label: string;
+  /** The measured figure and whether it meets the target; undefined when it does not apply. */
+  check(ours: Result): { ok: boolean; value: string } | undefined;
+}
+
+interface Section {
+  dataset: Dataset;
+  n: number;
+  results: Result[];
+  /** Our shuffled-order rows, which the targets are about. */
+  ours: Result[];
+  verdicts: { label: string; cells: { ok: boolean; value: string }[] }[];
+}
+
+function targetsFor(n: number, results: Result[], agree: number): Target[] {
+  const peer = (prefix: string): Result | undefined =>
+    results.find((r) => r.name.startsWith(prefix));
+  const rbush = peer('rbush');
+  const kdbush = peer('kdbush');
+  const redis = peer('Redis');
+  const ratio = (
+    label: string,
+    of: Result | undefined,
+    min: number,
+    pick: (r: Result) => number,
+  ): Target => ({
+    label,
+    check: (ours) => {
+      if (of === undefined) return undefined;
+      const x = pick(ours) / pick(of);
+      return { ok: x >= min, value: `${fmtNum(x)}x` };
+    },
+  });
+  const targets = [
+    ratio('updates >= 10x rbush', rbush, 10, (r) => r.updatesPerSec),
+    ratio('update <= kdbush rebuild per point', kdbush, 1, (r) => r.updatesPerSec),
+    ratio('kNN >= 4x rbush', rbush, 4, (r) => r.queriesPerSec),
+    ratio('kNN >= 2x kdbush', kdbush, 2, (r) => r.queriesPerSec),
+    {
+      label: 'kNN p99 <= 3x its p50',
+      check: (ours: Result) => {
+        const x = ours.p99Us / ours.p50Us;
+        return { ok: x <= 3, value: `${fmtNum(x)}x` };
+      },
+    },
+    {
+      label: 'results equal brute force',
+      check: () => ({ ok: agree === CROSS_CHECKS, value: `${agree}/${CROSS_CHECKS}` }),
+    },
+    ratio('kNN >= 100x Redis GEO', redis, 100, (r) => r.queriesPerSec),
+  ];
+  if (n >= 1_000_000) {
+    targets.push({
+      label: '<= 200 B/driver (36-char ids)',
+      check: (ours) => ({
+        ok: ours.bytesPerDriver <= 200,
+        value: `${fmtNum(ours.bytesPerDriver, 0)} B`,
+      }),
+    });
+  }
+  return targets;
+}
+
+function sectionText(section: Section, notes: string[]): string {
+  const { dataset, n, results, ours } = section;
   const out = [
-    `N = ${n.toLocaleString('en-US')} drivers, 40 km x 40 km, k = ${QUERY_K} within ${QUERY_RADIUS_METERS} m, seed ${SEED}`,
+    `${dataset.name}: N = ${n.toLocaleString('en-US')} drivers ${dataset.description}, ` +
+      `k = ${QUERY_K} within ${QUERY_RADIUS_METERS} m, seed ${SEED}, queries after the moves`,
     '',
-    line(header),
-    `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
-    ...rows.map(line),
+    ...resultsTable(results),
     '',
   ];
-  const ours = results[0];
-  for (const peer of results.slice(1)) {
+  const peers = results.filter((r) => !r.name.startsWith('ours'));
+  for (const o of results.filter((r) => r.name.startsWith('ours'))) {
     out.push(
-      `ours ÷ ${peer.name}: updates ${fmtNum(ours.updatesPerSec / peer.updatesPerSec)}x, ` +
-        `kNN ${fmtNum(ours.queriesPerSec / peer.queriesPerSec)}x, p99 ${fmtNum(peer.p99Us / ours.p99Us)}x lower`,
+      `${o.name} ÷ ` +
+        peers
+          .map(
+            (p) =>
+              `${p.name.split(' ')[0]}: updates ${fmtNum(o.updatesPerSec / p.updatesPerSec)}x, ` +
+              `kNN ${fmtNum(o.queriesPerSec / p.queriesPerSec)}x`,
+          )
+          .join('; '),
     );
   }
   for (const r of results) if (r.note) out.push(`note ${r.name}: ${r.note}`);
-  return [...out, ...notes, ''].join('\n');
+  out.push(...notes, '', `targets (shuffled order; ${ours.map((o) => o.name).join(' | ')}):`);
+  for (const v of section.verdicts) {
+    const cells = v.cells.map((c) => `${c.ok ? 'MET ' : 'MISS'} ${c.value}`.padEnd(14));
+    out.push(`  ${v.label.padEnd(36)} ${cells.join(' ')}`);
+  }
+  return [...out, ''].join('\n');
 }
 
-function targets(n: number, results: Result[]): string[] {
-  const [ours] = results;
-  const peer = (prefix: string): Result | undefined =>
-    results.find((r) => r.name.startsWith(prefix));
-  const check = (label: string, ok: boolean, value: string): string =>
-    `${ok ? 'MET ' : 'MISS'} ${label}: ${value}`;
-  const lines: string[] = [];
-  if (n === 100_000) {
-    lines.push(check('>= 3M updates/s', ours.updatesPerSec >= 3e6, fmtRate(ours.updatesPerSec)));
-    lines.push(check('>= 400k kNN q/s', ours.queriesPerSec >= 4e5, fmtRate(ours.queriesPerSec)));
-    lines.push(check('kNN p99 <= 8 µs', ours.p99Us <= 8, `${fmtNum(ours.p99Us)} µs`));
-    const rbush = peer('rbush');
-    if (rbush) {
-      const u = ours.updatesPerSec / rbush.updatesPerSec;
-      const q = ours.queriesPerSec / rbush.queriesPerSec;
-      lines.push(check('>= 10x rbush updates', u >= 10, `${fmtNum(u)}x`));
-      lines.push(check('>= 4x rbush kNN', q >= 4, `${fmtNum(q)}x`));
+/** One line per section and target: the summary the README keeps. */
+function summary(sections: Section[]): string {
+  if (sections.length === 0) return '';
+  const header = ['target (shuffled order)'];
+  for (const s of sections) {
+    for (const o of s.ours) {
+      const api = o.name.split(', ')[1];
+      header.push(`${s.dataset.name} ${s.n >= 1e6 ? `${s.n / 1e6}M` : `${s.n / 1e3}k`} ${api}`);
     }
   }
-  if (n === 1_000_000) {
-    lines.push(
-      check('>= 1.5M updates/s', ours.updatesPerSec >= 1.5e6, fmtRate(ours.updatesPerSec)),
-    );
-    lines.push(check('>= 150k kNN q/s', ours.queriesPerSec >= 1.5e5, fmtRate(ours.queriesPerSec)));
-    lines.push(check('kNN p99 <= 20 µs', ours.p99Us <= 20, `${fmtNum(ours.p99Us)} µs`));
-    lines.push(
-      check('<= 200 B/driver', ours.bytesPerDriver <= 200, `${fmtNum(ours.bytesPerDriver, 0)} B`),
-    );
-  }
-  const redis = peer('Redis');
-  if (redis) {
-    const q = ours.queriesPerSec / redis.queriesPerSec;
-    lines.push(check('>= 100x Redis GEO kNN', q >= 100, `${fmtNum(q, 0)}x`));
-  }
-  return lines.length > 0 ? ['targets:', ...lines.map((l) => `  ${l}`)] : [];
+  const labels = [...new Set(sections.flatMap((s) => s.verdicts.map((v) => v.label)))];
+  const rows = labels.map((label) => {
+    const row = [label];
+    for (const s of sections) {
+      const v = s.verdicts.find((x) => x.label === label);
+      for (let i = 0; i < s.ours.length; i++) {
+        const c = v?.cells[i];
+        row.push(c === undefined ? '' : `${c.value} ${c.ok ? 'met' : 'MISS'}`);
+      }
+    }
+    return row;
+  });
+  return ['summary:', '', ...markdownTable(header, rows), ''].join('\n');
 }
 
-async function runSize(n: number): Promise<string> {
+async function runSection(dataset: Dataset, n: number): Promise<Section> {
   const b = budgetFor(n);
-  log(`N = ${n}: generating workload (${b.steps} ping steps)`);
-  const steps = [initialPositions(n, SEED)];
-  for (let s = 1; s <= b.steps; s++) steps.push(nextStep(steps[s - 1], SEED + s));
-  const queries = queryPoints(Math.max(b.queryBatch, 10_000), SEED + 1000);
-  const notes = [crossCheck(Math.min(n, 100_000), steps[0], queries)];
-  const contenders: Contender[] = [
-    new OursContender(),
-    new RbushContender(),
-    new KdbushContender(),
-    new BruteForceContender(),
-  ];
+  log(`${dataset.name} N = ${n}: generating workload (${b.steps} ping steps)`);
+  const positions = [dataset.initial(n, SEED)];
+  for (let s = 1; s <= b.steps; s++) positions.push(dataset.step(positions[s - 1], SEED + s));
+  const final = positions[b.steps];
+  const stepsIn = (order: ArrivalOrder): PingStep[] =>
+    positions.map((p, s) => pingStep(p, order, SEED + 100 + s));
+  const shuffled = stepsIn('shuffled');
+  const queries = dataset.queries(Math.max(b.queryBatch, 10_000), SEED + 1000, final);
+  const ids = makeIds(n, 7);
+
   const results: Result[] = [];
-  for (let i = 0; i < contenders.length; i++) {
-    results.push(measure(contenders[i], n, steps, queries, b));
-    contenders[i] = undefined as unknown as Contender; // let the next memory figure start clean
+  let agree = 0;
+  const runs: [() => Contender, PingStep[]][] = [
+    [() => new OursContender('move(handle)', 'shuffled'), shuffled],
+    [() => new OursContender('upsert(id)', 'shuffled'), shuffled],
+    [() => new OursContender('upsert(id)', 'id order'), stepsIn('id order')],
+    [() => new RbushContender(), shuffled],
+    [() => new KdbushContender(), shuffled],
+    [() => new BruteForceContender(), shuffled],
+  ];
+  for (const [make, steps] of runs) {
+    // One contender alive at a time, so each memory figure starts clean.
+    const c = make();
+    results.push(measure(c, ids, steps, queries, b));
+    if (results.length === 1 && c instanceof OursContender) {
+      agree = crossCheck(c.index, ids, final, queries);
+    }
   }
-  const redis = await measureRedis(n, steps, queries, b);
+  const notes = [
+    `cross-check: ${results[0].name}, after the moves, equals an exact haversine scan on ${agree}/${CROSS_CHECKS} queries (ids, order, distances)`,
+  ];
+  const redis = await measureRedis(ids, shuffled, queries, b);
   if (typeof redis === 'string') notes.push(redis);
   else results.push(redis);
-  return table(n, results, [...notes, ...targets(n, results)]);
+  const ours = results.filter((r) => r.name.startsWith('ours') && r.name.endsWith('shuffled'));
+  const verdicts = targetsFor(n, results, agree)
+    .map((t) => ({ label: t.label, cells: ours.map((o) => t.check(o)) }))
+    .filter((v) => v.cells.every((c) => c !== undefined))
+    .map((v) => ({ label: v.label, cells: v.cells as { ok: boolean; value: string }[] }));
+  const section: Section = { dataset, n, results, ours, verdicts };
+  process.stdout.write(`${sectionText(section, notes)}\n`);
+  return section;
 }
 
 async function main(): Promise<void> {
@@ -291,10 +423,21 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1_000)) {
     throw new RangeError(`BENCH_N must be an integer >= 1000, got ${process.env.BENCH_N}`);
   }
+  const wanted = process.env.BENCH_DATASET;
+  const datasets = DATASETS.filter((d) => wanted === undefined || d.name === wanted);
+  if (datasets.length === 0) {
+    throw new RangeError(
+      `BENCH_DATASET must be one of ${DATASETS.map((d) => d.name).join(', ')}, got ${wanted}`,
+    );
+  }
   process.stdout.write(
     `geo bench: node ${process.version}, ${QUICK ? 'quick smoke run' : 'full run'}, one process\n\n`,
   );
-  for (const n of sizes) process.stdout.write(`${await runSize(n)}\n`);
+  const sections: Section[] = [];
+  for (const dataset of datasets) {
+    for (const n of sizes) sections.push(await runSection(dataset, n));
+  }
+  process.stdout.write(summary(sections));
 }
 
 main().catch((error: unknown) => {

@@ -6,9 +6,9 @@ import Redis from 'ioredis';
 import type { Budget, Result } from './geo.bench';
 import {
   log,
-  makeIds,
   now,
   percentile,
+  type PingStep,
   type Positions,
   QUERY_K,
   QUERY_RADIUS_METERS,
@@ -17,20 +17,22 @@ import {
 const MEMBERS_PER_GEOADD = 500;
 const COMMANDS_PER_PIPELINE = 20;
 
+/** GEOADDs the step's pings in their arrival order, pipelined, until done or the deadline. */
 async function geoadd(
   redis: Redis,
   key: string,
   ids: string[],
-  pos: Positions,
+  step: PingStep,
   deadline: number,
 ): Promise<number> {
+  const { driver, pingLat, pingLng } = step;
   let done = 0;
   while (done < ids.length && now() < deadline) {
     const pipeline = redis.pipeline();
     for (let c = 0; c < COMMANDS_PER_PIPELINE && done < ids.length; c++) {
       const args: (string | number)[] = [];
       const end = Math.min(ids.length, done + MEMBERS_PER_GEOADD);
-      for (let i = done; i < end; i++) args.push(pos.lng[i], pos.lat[i], ids[i]);
+      for (let i = done; i < end; i++) args.push(pingLng[i], pingLat[i], ids[driver[i]]);
       pipeline.geoadd(key, ...args);
       done = end;
     }
@@ -43,8 +45,8 @@ async function geoadd(
 
 /** Returns the figures, or a note explaining why Redis was skipped. */
 export async function measureRedis(
-  n: number,
-  steps: Positions[],
+  ids: string[],
+  steps: PingStep[],
   queries: Positions,
   budget: Budget,
 ): Promise<Result | string> {
@@ -65,10 +67,10 @@ export async function measureRedis(
     redis.disconnect();
     return `Redis GEO skipped: 127.0.0.1:6379 not reachable (${(error as Error).message})`;
   }
+  const n = ids.length;
   const key = `bench:geo:${process.pid}:${n}`;
   try {
     await redis.del(key);
-    const ids = makeIds(n, 7);
     log(`redis: GEOADD ${n} drivers (pipelined)`);
     let t = now();
     const built = await geoadd(redis, key, ids, steps[0], t + budget.redisBuildMs);

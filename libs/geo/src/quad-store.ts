@@ -6,7 +6,7 @@ export const CHUNK = 1 << CHUNK_SHIFT;
 /**
  * A point is four doubles side by side in `pts`: lat, lng, cos(lat), and an Int32 pair (read
  * through `ptInt`, the Int32 view of the same buffer) holding the slot and one word of chunk
- * metadata. A chunk is therefore 256 contiguous bytes, four cache lines with nothing else in
+ * metadata. A chunk is therefore 512 contiguous bytes, eight cache lines with nothing else in
  * them. A position is the index of a point's lat in `pts`.
  */
 export const PT_STRIDE = 4;
@@ -21,14 +21,20 @@ export const CHUNK_INT_SHIFT = POS_SHIFT + 1;
 
 /**
  * What a query reads of a node is one 64-byte record: doubles minLat, maxLat, minLng, maxLng,
- * min cos(lat) in `nodeF` at (node << 3) + i, and the first child and the head chunk in `nodeI`
- * (same buffer) at (node << 4) + N_FIRST / N_HEAD. Counts, parents and depths, which only
- * updates walk, live in compact arrays of their own that stay in cache.
+ * min cos(lat) in `nodeF` at (node << 3) + i, and the first child, the head chunk and the mask of
+ * non-empty children in `nodeI` (same buffer) at (node << 4) + N_FIRST / N_HEAD / N_MASK.
+ * Counts, parents and depths, which only updates walk, live in compact arrays of their own.
  */
 export const NODE_SHIFT = 3;
 export const N_MIN_COS = 4;
 export const N_FIRST = 10;
 export const N_HEAD = 11;
+/**
+ * Bit i is set while child first + i holds points, so a search never queues an empty quadrant:
+ * with drivers clustered in cities most quadrants of a sparse area are empty, and each one queued
+ * would cost a heap push, a pop and a cache miss on its record.
+ */
+export const N_MASK = 12;
 
 /**
  * Deepest level below a shard root. Past it a leaf only grows its chunk chain, so many drivers at
@@ -76,19 +82,25 @@ export class QuadStore {
   private nodeTop = 0;
   private nodeCapacityTotal = 0;
   private freeQuads: number[] = [];
+  /** Roots have no siblings, so they are handed out one node at a time from quads split up here. */
+  private freeRoots: number[] = [];
   private liveNodes = 0;
 
   /** Math.cos(lat * DEG_TO_RAD) is bit-identical to what haversineMeters computes. */
   pts = new Float64Array(0);
   ptInt = new Int32Array(0);
-  /** Chunk -> leaf, kept apart and compact: the in-place upsert reads it, the search never does. */
-  private chunkLeaf = new Int32Array(0);
   private chunkTop = 0;
   private chunkCapacity = 0;
   private freeChunks: number[] = [];
 
-  /** Slot -> position. */
-  slotPos = new Int32Array(0);
+  /**
+   * A slot's record, 16 bytes at slot << 2 in `slotRec` (Int32) and `slotF` (Float64, same
+   * buffer): position, leaf, and the handle the index issued for the slot. A ping reads all three
+   * in one cache line, then the leaf's record and the point: three lines in all. The search never
+   * reads it.
+   */
+  private slotRec = new Int32Array(0);
+  private slotF = new Float64Array(0);
 
   constructor(nodeCapacity: number) {
     this.nodeCapacity = nodeCapacity;
@@ -105,17 +117,38 @@ export class QuadStore {
   }
 
   ensureSlots(slotCount: number): void {
-    if (slotCount <= this.slotPos.length) return;
-    const next = new Int32Array(nextCapacity(this.slotPos.length, slotCount));
-    next.set(this.slotPos);
-    this.slotPos = next;
+    if (slotCount << 1 <= this.slotF.length) return;
+    const next = new Float64Array(nextCapacity(this.slotF.length >> 1, slotCount) << 1);
+    next.set(this.slotF);
+    this.slotF = next;
+    this.slotRec = new Int32Array(next.buffer);
+  }
+
+  /** Position of a slot's point in `pts`. */
+  posOf(slot: number): number {
+    return this.slotRec[slot << 2];
+  }
+
+  /** The handle stored with a slot; undefined past the slots ever allocated. */
+  handleAt(slot: number): number {
+    return this.slotF[(slot << 1) + 1];
+  }
+
+  setHandle(slot: number, handle: number): void {
+    this.slotF[(slot << 1) + 1] = handle;
   }
 
   /** Allocates a childless, empty root covering the given cell. */
   allocRoot(minLat: number, maxLat: number, minLng: number, maxLng: number): number {
-    const node = this.allocQuad();
+    let node = this.freeRoots.pop();
+    if (node === undefined) {
+      const quad = this.allocQuad();
+      this.liveNodes -= 4;
+      this.freeRoots.push(quad + 3, quad + 2, quad + 1);
+      node = quad;
+    }
     this.initNode(node, -1, 0, minLat, maxLat, minLng, maxLng);
-    this.liveNodes -= 3;
+    this.liveNodes++;
     return node;
   }
 
@@ -124,7 +157,7 @@ export class QuadStore {
     if (this.nodeI[r + N_FIRST] >= 0 || this.nodeI[r + N_HEAD] >= 0) {
       throw new Error(`internal: shard root ${root} freed while holding points`);
     }
-    this.freeQuads.push(root);
+    this.freeRoots.push(root);
     this.liveNodes -= 1;
   }
 
@@ -136,13 +169,15 @@ export class QuadStore {
     let node = root;
     for (;;) {
       count[node]++;
-      const child = nodeI[(node << 4) + N_FIRST];
+      const r = node << 4;
+      const child = nodeI[r + N_FIRST];
       if (child < 0) break;
       const b = node << NODE_SHIFT;
-      node =
-        child +
+      const q =
         (lat > (nodeF[b] + nodeF[b + 1]) * 0.5 ? 2 : 0) +
         (lng > (nodeF[b + 2] + nodeF[b + 3]) * 0.5 ? 1 : 0);
+      node = child + q;
+      if (count[node] === 0) nodeI[r + N_MASK] |= 1 << q;
     }
     this.append(node, slot, lat, lng, Math.cos(lat * DEG_TO_RAD));
     if (count[node] > this.nodeCapacity && this.nodeDepth[node] < MAX_DEPTH) this.split(node);
@@ -152,12 +187,13 @@ export class QuadStore {
   remove(slot: number): number {
     const count = this.nodeCount;
     const parent = this.nodeParent;
-    let node = this.detach(this.slotPos[slot]);
+    let node = this.detach(slot);
     let foldAt = -1;
     let left = 0;
     while (node >= 0) {
       left = --count[node];
       if (left <= this.mergeAt && this.nodeI[(node << 4) + N_FIRST] >= 0) foldAt = node;
+      if (left === 0) this.emptied(node);
       node = parent[node];
     }
     if (foldAt >= 0) this.fold(foldAt);
@@ -173,13 +209,15 @@ export class QuadStore {
     const count = this.nodeCount;
     const parent = this.nodeParent;
     const nodeF = this.nodeF;
-    let node = this.detach(this.slotPos[slot]);
+    let node = this.detach(slot);
     let foldAt = -1;
     // A root holds every position of its cell, so the climb stops there at the latest.
     while (parent[node] >= 0) {
       const b = node << NODE_SHIFT;
       if (lat > nodeF[b] && lat <= nodeF[b + 1] && lng > nodeF[b + 2] && lng <= nodeF[b + 3]) break;
-      if (--count[node] <= this.mergeAt && this.nodeI[(node << 4) + N_FIRST] >= 0) foldAt = node;
+      const left = --count[node];
+      if (left <= this.mergeAt && this.nodeI[(node << 4) + N_FIRST] >= 0) foldAt = node;
+      if (left === 0) this.emptied(node);
       node = parent[node];
     }
     if (foldAt >= 0) this.fold(foldAt);
@@ -187,18 +225,33 @@ export class QuadStore {
     this.insert(node, slot, lat, lng);
   }
 
-  /** Leaf holding a slot. */
-  leafOf(slot: number): number {
-    return this.chunkLeaf[this.slotPos[slot] >> POS_SHIFT];
+  /** Clears a node's bit in its parent's mask once its count has dropped to 0. */
+  private emptied(node: number): void {
+    const up = this.nodeParent[node];
+    if (up >= 0) {
+      const r = up << 4;
+      this.nodeI[r + N_MASK] &= ~(1 << (node - this.nodeI[r + N_FIRST]));
+    }
   }
 
-  /** Overwrites a point's coordinates without tree work; the caller checked it stays in its leaf. */
-  moveInPlace(slot: number, lat: number, lng: number): void {
-    const pos = this.slotPos[slot];
+  /**
+   * Overwrites a point's coordinates when (lat, lng) is still inside its leaf, with no tree work;
+   * false, changing nothing, otherwise. Leaf bounds are (lo, hi], the rule the descent uses, so
+   * this is exactly "same leaf".
+   */
+  moveInPlace(slot: number, lat: number, lng: number): boolean {
+    const rec = this.slotRec;
+    const b = rec[(slot << 2) + 1] << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    if (!(lat > nodeF[b] && lat <= nodeF[b + 1] && lng > nodeF[b + 2] && lng <= nodeF[b + 3])) {
+      return false;
+    }
+    const pos = rec[slot << 2];
     const pts = this.pts;
     pts[pos] = lat;
     pts[pos + 1] = lng;
     pts[pos + 2] = Math.cos(lat * DEG_TO_RAD);
+    return true;
   }
 
   private append(leaf: number, slot: number, lat: number, lng: number, cos: number): void {
@@ -208,7 +261,6 @@ export class QuadStore {
       const chunk = this.allocChunk();
       const c = chunk << CHUNK_INT_SHIFT;
       this.ptInt[c + C_NEXT] = head;
-      this.chunkLeaf[chunk] = leaf;
       this.ptInt[c + C_COUNT] = 0;
       this.nodeI[(leaf << 4) + N_HEAD] = chunk;
       head = chunk;
@@ -220,13 +272,17 @@ export class QuadStore {
     pts[pos + 1] = lng;
     pts[pos + 2] = cos;
     ptInt[slotIndex(pos)] = slot;
-    this.slotPos[slot] = pos;
+    const rec = this.slotRec;
+    rec[slot << 2] = pos;
+    rec[(slot << 2) + 1] = leaf;
   }
 
-  /** Takes the point at `pos` out of its leaf's chunks; returns the leaf. */
-  private detach(pos: number): number {
+  /** Takes a slot's point out of its leaf's chunks; returns the leaf. */
+  private detach(slot: number): number {
     const ptInt = this.ptInt;
-    const leaf = this.chunkLeaf[pos >> POS_SHIFT];
+    const rec = this.slotRec;
+    const pos = rec[slot << 2];
+    const leaf = rec[(slot << 2) + 1];
     const head = this.nodeI[(leaf << 4) + N_HEAD];
     const h = head << CHUNK_INT_SHIFT;
     const last = (head << POS_SHIFT) + PT_STRIDE * (ptInt[h + C_COUNT] - 1);
@@ -237,7 +293,7 @@ export class QuadStore {
       pts[pos + 2] = pts[last + 2];
       const moved = ptInt[slotIndex(last)];
       ptInt[slotIndex(pos)] = moved;
-      this.slotPos[moved] = pos;
+      rec[moved << 2] = pos; // same leaf
     }
     if (--ptInt[h + C_COUNT] === 0) {
       this.nodeI[(leaf << 4) + N_HEAD] = ptInt[h + C_NEXT];
@@ -279,6 +335,9 @@ export class QuadStore {
       this.freeChunks.push(chunk);
       chunk = next;
     }
+    let mask = 0;
+    for (let i = 0; i < 4; i++) if (this.nodeCount[quad + i] > 0) mask |= 1 << i;
+    this.nodeI[(leaf << 4) + N_MASK] = mask;
     for (let child = quad; child < quad + 4; child++) {
       if (this.countOf(child) > this.nodeCapacity && depth < MAX_DEPTH) this.split(child);
     }
@@ -290,6 +349,7 @@ export class QuadStore {
     const quad = this.nodeI[r + N_FIRST];
     this.nodeI[r + N_FIRST] = -1;
     this.nodeI[r + N_HEAD] = -1;
+    this.nodeI[r + N_MASK] = 0;
     this.drainInto(quad, node);
   }
 
@@ -343,6 +403,7 @@ export class QuadStore {
     this.nodeParent[node] = parent;
     this.nodeCount[node] = 0;
     nodeI[r + N_HEAD] = -1;
+    nodeI[r + N_MASK] = 0;
     this.nodeDepth[node] = depth;
   }
 
@@ -371,9 +432,6 @@ export class QuadStore {
       this.chunkCapacity = nextCapacity(this.chunkCapacity, this.chunkTop);
       this.pts = grownFloat64(this.pts, this.chunkCapacity << POS_SHIFT);
       this.ptInt = new Int32Array(this.pts.buffer);
-      const leaves = new Int32Array(this.chunkCapacity);
-      leaves.set(this.chunkLeaf);
-      this.chunkLeaf = leaves;
     }
     return chunk;
   }

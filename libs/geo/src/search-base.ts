@@ -1,6 +1,7 @@
 import type { CellGrid } from './cells';
 import { haversineFromCos, haversineTermForRadius } from './geo-math';
 import type { QuadStore } from './quad-store';
+import type { RootTable } from './root-table';
 import { nodeLowerBound, SLACK } from './search-kernels';
 
 export interface Neighbor<T> {
@@ -12,12 +13,6 @@ export interface Neighbor<T> {
 }
 
 export type NeighborFilter<T> = (id: string, data: T | undefined) => boolean;
-
-/** A shard as the search sees it: the cell key and the root node of its quadtree. */
-export interface ShardRef {
-  readonly key: number;
-  readonly root: number;
-}
 
 /**
  * What nearest and within share: the re-entrancy guard, the node queue (a typed-array min-heap
@@ -36,7 +31,7 @@ export abstract class SearchBase {
   constructor(
     protected readonly store: QuadStore,
     protected readonly grid: CellGrid,
-    protected readonly shards: Map<number, ShardRef>,
+    protected readonly roots: RootTable,
   ) {}
 
   /** Cached because callers nearly always repeat the same radius. */
@@ -82,8 +77,8 @@ export abstract class SearchBase {
    * scanning the shard list is cheaper.
    */
   protected seed(lat: number, lng: number, cosLat: number, limit: number, skipKey: number): void {
-    const shards = this.shards;
-    if (shards.size === 0) return;
+    const roots = this.roots;
+    if (roots.size === 0) return;
     const grid = this.grid;
     const box = this.box;
     const firstRow = grid.latRow(box[0]);
@@ -97,9 +92,10 @@ export abstract class SearchBase {
       columns = grid.lngColumns;
       westCol = 0;
     }
-    if ((lastRow - firstRow + 1) * columns > shards.size) {
-      for (const shard of shards.values()) {
-        if (shard.key !== skipKey) this.seedRoot(shard.root, lat, lng, cosLat, limit);
+    if ((lastRow - firstRow + 1) * columns > roots.size) {
+      for (let i = 0; i < roots.capacity; i++) {
+        const key = roots.keyAt(i);
+        if (key >= 0 && key !== skipKey) this.seedRoot(roots.rootAt(i), lat, lng, cosLat, limit);
       }
       return;
     }
@@ -109,8 +105,8 @@ export abstract class SearchBase {
         if (col >= grid.lngColumns) col -= grid.lngColumns;
         const key = grid.keyOfCell(row, col);
         if (key === skipKey) continue;
-        const shard = shards.get(key);
-        if (shard !== undefined) this.seedRoot(shard.root, lat, lng, cosLat, limit);
+        const root = roots.get(key);
+        if (root >= 0) this.seedRoot(root, lat, lng, cosLat, limit);
       }
     }
   }

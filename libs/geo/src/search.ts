@@ -7,6 +7,7 @@ import {
   MAX_DEPTH,
   N_FIRST,
   N_HEAD,
+  N_MASK,
   NODE_SHIFT,
   POS_SHIFT,
   PT_STRIDE,
@@ -21,7 +22,7 @@ import {
   sortByDistanceThenId,
 } from './search-kernels';
 
-export type { Neighbor, NeighborFilter, ShardRef } from './search-base';
+export type { Neighbor, NeighborFilter } from './search-base';
 
 /**
  * Best-first search over every shard's quadtree. Nodes wait in a min-heap keyed by their lower
@@ -105,20 +106,21 @@ export class Searcher extends SearchBase {
     // is queued. The siblings passed on the way down cover the rest of the shard; their bounds
     // are taken now and they are queued once the leaf has set the limit.
     const ownKey = this.grid.keyOf(lat, lng);
-    const own = this.shards.get(ownKey);
+    const own = this.roots.get(ownKey);
     const sideKey = this.sideKey;
     const sideNode = this.sideNode;
     let sides = 0;
-    if (own !== undefined) {
-      let node = own.root;
+    if (own >= 0) {
+      let node = own;
       for (let first = nodeI[(node << 4) + N_FIRST]; first >= 0;) {
         const b = node << NODE_SHIFT;
         const q =
           (lat > (nodeF[b] + nodeF[b + 1]) * 0.5 ? 2 : 0) +
           (lng > (nodeF[b + 2] + nodeF[b + 3]) * 0.5 ? 1 : 0);
         quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
+        const mask = nodeI[(node << 4) + N_MASK];
         for (let i = 0; i < 4; i++) {
-          if (i === q) continue;
+          if (i === q || (mask & (1 << i)) === 0) continue;
           sideKey[sides] = quad[i];
           sideNode[sides++] = first + i;
         }
@@ -134,11 +136,11 @@ export class Searcher extends SearchBase {
     // radius, so their box comes from the current limit (trig-free, a little loose).
     const box = this.box;
     fillBoxForTerm(box, lat, lng, cosLat, this.limit);
-    if (own === undefined) {
+    if (own < 0) {
       this.seed(lat, lng, cosLat, this.limit, -1);
     } else {
       // Cells are (lo, hi], so a box strictly inside the own cell meets no other shard.
-      const b = own.root << NODE_SHIFT;
+      const b = own << NODE_SHIFT;
       const inside =
         box[0] > nodeF[b] &&
         box[1] <= nodeF[b + 1] &&
@@ -155,7 +157,10 @@ export class Searcher extends SearchBase {
       }
       quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
       const limit = this.limit;
-      for (let i = 0; i < 4; i++) if (quad[i] <= limit) this.pushNode(quad[i], first + i);
+      const mask = nodeI[(node << 4) + N_MASK];
+      for (let i = 0; i < 4; i++) {
+        if ((mask & (1 << i)) !== 0 && quad[i] <= limit) this.pushNode(quad[i], first + i);
+      }
     }
     // Heap-sort the k best ascending: exact distances then arrive (nearly) in order, so the final
     // insertion sort by (distance, id) only has near-ties left to fix.
@@ -276,7 +281,10 @@ export class Searcher extends SearchBase {
       const first = nodeI[(node << 4) + N_FIRST];
       if (first >= 0) {
         quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
-        for (let i = 0; i < 4; i++) if (quad[i] <= limit) this.pushStack(first + i);
+        const mask = nodeI[(node << 4) + N_MASK];
+        for (let i = 0; i < 4; i++) {
+          if ((mask & (1 << i)) !== 0 && quad[i] <= limit) this.pushStack(first + i);
+        }
         continue;
       }
       let chunk = nodeI[(node << 4) + N_HEAD];

@@ -1,7 +1,9 @@
 import { CellGrid } from './cells';
-import { NODE_SHIFT, QuadStore } from './quad-store';
-import { type Neighbor, type NeighborFilter, Searcher, type ShardRef } from './search';
+import { QuadStore } from './quad-store';
+import { RootTable } from './root-table';
+import { type Neighbor, type NeighborFilter, Searcher } from './search';
 import {
+  assertHandle,
   assertId,
   assertIntegerOption,
   assertK,
@@ -19,16 +21,35 @@ export interface ShardedQuadtreeOptions {
   shardPrecision?: number;
   /** Points a leaf holds before it splits. Default 32: 16 and 64 were slower on kNN. */
   nodeCapacity?: number;
+  /**
+   * Geohash length of the cells quadtrees are rooted at, at least `shardPrecision`. Default
+   * `max(shardPrecision, INDEX_PRECISION)`.
+   */
+  indexPrecision?: number;
 }
 
 export const DEFAULT_SHARD_PRECISION = 4;
 export const DEFAULT_NODE_CAPACITY = 32;
 /**
- * Geohash length of the cells the quadtrees are rooted at (when shardPrecision is coarser): a hash
- * lookup replaces the top levels of every descent. Measured against precision 4 roots on the
- * benchmark city: +10% kNN at 100k drivers and +14% at 1M; precision 6 was slower at 1M.
+ * Geohash length of the cells the quadtrees are rooted at, by default: the shard cells themselves.
+ * Precision 5 roots were +6-8% kNN on the uniform benchmark city, but with drivers clustered
+ * around real cities they cost 1.4-1.6x in kNN (a query probes the many empty cells around it)
+ * and 1.8x in memory (a root and a chunk for every village), measured in one process on the same
+ * moved indexes.
  */
-export const INDEX_PRECISION = 5;
+export const INDEX_PRECISION = 4;
+
+/**
+ * A handle is `generation * SLOT_LIMIT + slot`: a non-negative integer below 2^52, so a plain
+ * number, whose low bits are the slot (`handle & SLOT_MASK`, exact for integers below 2^53).
+ * The generation changes each time a slot is reused, so a handle kept past its point's removal
+ * is refused instead of moving somebody else. The store keeps each slot's handle beside its
+ * position and leaf; a free slot holds minus the handle its next point will get, which no valid
+ * handle equals.
+ */
+const SLOT_LIMIT = 2 ** 26;
+const SLOT_MASK = SLOT_LIMIT - 1;
+const HANDLE_LIMIT = 2 ** 52;
 
 export interface NearestOptions<T> {
   /** Maximum number of results, a positive integer. */
@@ -57,11 +78,6 @@ export interface MoveCounters {
   shardMoves: number;
 }
 
-/** A quadtree root: an index cell (`key`) inside the shard cell `shardKey`. */
-interface Root extends ShardRef {
-  shardKey: number;
-}
-
 /** A shard as reported: how many non-empty index cells it has, and its name once asked for. */
 interface ShardCell {
   roots: number;
@@ -84,7 +100,8 @@ export class ShardedQuadtree<T = unknown> {
   private readonly grid: CellGrid;
   private readonly shardGrid: CellGrid;
   private readonly store: QuadStore;
-  private readonly roots = new Map<number, Root>();
+  /** Index cell key -> root node of its quadtree, for every cell that holds points. */
+  private readonly roots = new RootTable();
   private readonly shardCells = new Map<number, ShardCell>();
   private readonly searcher: Searcher;
   private readonly slots = new Map<string, number>();
@@ -98,7 +115,9 @@ export class ShardedQuadtree<T = unknown> {
     const nodeCapacity = options.nodeCapacity ?? DEFAULT_NODE_CAPACITY;
     assertIntegerOption('nodeCapacity', nodeCapacity, 1, 4096);
     this.shardGrid = new CellGrid(shardPrecision);
-    this.grid = new CellGrid(Math.max(shardPrecision, INDEX_PRECISION));
+    const indexPrecision = options.indexPrecision ?? Math.max(shardPrecision, INDEX_PRECISION);
+    assertIntegerOption('indexPrecision', indexPrecision, shardPrecision, 8);
+    this.grid = new CellGrid(indexPrecision);
     this.shardPrecision = shardPrecision;
     this.nodeCapacity = nodeCapacity;
     this.store = new QuadStore(nodeCapacity);
@@ -119,54 +138,54 @@ export class ShardedQuadtree<T = unknown> {
   }
 
   /**
-   * Inserts `id` at (lat, lng) or moves it there. `data` replaces the stored data when given;
-   * omitting it keeps the previous data, so a position ping need not resend the driver's status.
+   * Inserts `id` at (lat, lng) or moves it there, and returns the point's handle (see `move`).
+   * `data` replaces the stored data when given; omitting it keeps the previous data, so a
+   * position ping need not resend the driver's status.
    */
-  upsert(id: string, lat: number, lng: number, data?: T): void {
+  upsert(id: string, lat: number, lng: number, data?: T): number {
     if (typeof id !== 'string' || id.length === 0) assertId(id);
     // Negated comparisons also reject NaN and non-numbers.
     if (!(lat >= -90 && lat <= 90)) assertLat(lat);
     if (!(lng >= -180 && lng <= 180)) assertLng(lng);
     const slot = this.slots.get(id);
-    if (slot === undefined) {
-      this.insertNew(id, lat, lng, data);
-      return;
-    }
-    if (data !== undefined) this.setData(slot, data);
-    const store = this.store;
-    const b = store.leafOf(slot) << NODE_SHIFT;
-    const bounds = store.nodeF;
-    // Leaf bounds are (lo, hi], the same rule the descent uses, so this is exactly "same leaf".
-    if (lat > bounds[b] && lat <= bounds[b + 1] && lng > bounds[b + 2] && lng <= bounds[b + 3]) {
-      store.moveInPlace(slot, lat, lng);
-      this.counters.inPlaceMoves++;
-      return;
-    }
-    const pos = store.slotPos[slot];
-    const oldKey = this.grid.keyOf(store.pts[pos], store.pts[pos + 1]);
-    const newKey = this.grid.keyOf(lat, lng);
-    if (oldKey === newKey) {
-      store.move(slot, lat, lng);
-      this.counters.leafMoves++;
-      return;
-    }
-    const oldShard = this.shardKeyOf(oldKey);
-    this.detach(slot, oldKey);
-    const root = this.rootFor(newKey);
-    store.insert(root.root, slot, lat, lng);
-    if (root.shardKey === oldShard) this.counters.leafMoves++;
-    else this.counters.shardMoves++;
+    if (slot === undefined) return this.insertNew(id, lat, lng, data);
+    this.moveSlot(slot, lat, lng, data);
+    return this.store.handleAt(slot);
   }
 
-  /** Removes `id`; false when it was not indexed. */
+  /**
+   * Moves the point `handle` names (what `upsert` or `handleOf` returned) to (lat, lng): an
+   * upsert of a known point without the id -> slot lookup, which under pings in network order
+   * is most of an upsert's time (a hash probe and the id string, both cache misses). The handle
+   * stays valid until its point is removed; after that it throws, even once the slot is reused.
+   */
+  move(handle: number, lat: number, lng: number, data?: T): void {
+    const slot = handle & SLOT_MASK;
+    // `>= 0` first: a negative number could otherwise equal a free slot's marker.
+    if (!(handle >= 0 && this.store.handleAt(slot) === handle)) assertHandle(handle);
+    if (!(lat >= -90 && lat <= 90)) assertLat(lat);
+    if (!(lng >= -180 && lng <= 180)) assertLng(lng);
+    this.moveSlot(slot, lat, lng, data);
+  }
+
+  /** The handle of `id`'s point, undefined when it is not indexed. */
+  handleOf(id: string): number | undefined {
+    const slot = this.slots.get(id);
+    return slot === undefined ? undefined : this.store.handleAt(slot);
+  }
+
+  /** Removes `id`; false when it was not indexed. Its handle is refused from then on. */
   remove(id: string): boolean {
     const slot = this.slots.get(id);
     if (slot === undefined) return false;
     const store = this.store;
-    const pos = store.slotPos[slot];
+    const pos = store.posOf(slot);
     this.detach(slot, this.grid.keyOf(store.pts[pos], store.pts[pos + 1]));
     this.slots.delete(id);
     this.ids[slot] = '';
+    // The generation wraps to 1, not 0: slot 0's handle 0 must not come back as a free -0.
+    const next = store.handleAt(slot) + SLOT_LIMIT;
+    store.setHandle(slot, -(next < HANDLE_LIMIT ? next : slot + SLOT_LIMIT));
     if (this.data !== undefined) this.data[slot] = undefined;
     this.freeSlots.push(slot);
     return true;
@@ -175,7 +194,7 @@ export class ShardedQuadtree<T = unknown> {
   get(id: string): { lat: number; lng: number; data?: T } | undefined {
     const slot = this.slots.get(id);
     if (slot === undefined) return undefined;
-    const pos = this.store.slotPos[slot];
+    const pos = this.store.posOf(slot);
     return {
       lat: this.store.pts[pos],
       lng: this.store.pts[pos + 1],
@@ -230,8 +249,12 @@ export class ShardedQuadtree<T = unknown> {
   /** Every non-empty shard, in no particular order. */
   *shards(): IterableIterator<ShardInfo> {
     const sizes = new Map<number, number>();
-    for (const root of this.roots.values()) {
-      sizes.set(root.shardKey, (sizes.get(root.shardKey) ?? 0) + this.store.countOf(root.root));
+    const roots = this.roots;
+    for (let i = 0; i < roots.capacity; i++) {
+      const key = roots.keyAt(i);
+      if (key < 0) continue;
+      const shardKey = this.shardKeyOf(key);
+      sizes.set(shardKey, (sizes.get(shardKey) ?? 0) + this.store.countOf(roots.rootAt(i)));
     }
     const grid = this.shardGrid;
     for (const [key, size] of sizes) {
@@ -255,20 +278,48 @@ export class ShardedQuadtree<T = unknown> {
     return [...this.shards()].sort((a, b) => (a.cell < b.cell ? -1 : a.cell > b.cell ? 1 : 0));
   }
 
-  private insertNew(id: string, lat: number, lng: number, data: T | undefined): void {
+  /** The move behind `upsert` and `move`: in place, within the index cell, or across cells. */
+  private moveSlot(slot: number, lat: number, lng: number, data: T | undefined): void {
+    if (data !== undefined) this.setData(slot, data);
+    const store = this.store;
+    if (store.moveInPlace(slot, lat, lng)) {
+      this.counters.inPlaceMoves++;
+      return;
+    }
+    const pos = store.posOf(slot);
+    const oldKey = this.grid.keyOf(store.pts[pos], store.pts[pos + 1]);
+    const newKey = this.grid.keyOf(lat, lng);
+    if (oldKey === newKey) {
+      store.move(slot, lat, lng);
+      this.counters.leafMoves++;
+      return;
+    }
+    this.detach(slot, oldKey);
+    store.insert(this.rootFor(newKey), slot, lat, lng);
+    if (this.shardKeyOf(newKey) === this.shardKeyOf(oldKey)) this.counters.leafMoves++;
+    else this.counters.shardMoves++;
+  }
+
+  private insertNew(id: string, lat: number, lng: number, data: T | undefined): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.ids.length;
+      if (slot >= SLOT_LIMIT) {
+        throw new RangeError(`the index holds at most ${SLOT_LIMIT} points; remove some first`);
+      }
       this.ids.push(id);
       this.store.ensureSlots(slot + 1);
+      this.store.setHandle(slot, slot);
       if (this.data !== undefined) this.data.push(undefined);
     } else {
       this.ids[slot] = id;
+      this.store.setHandle(slot, -this.store.handleAt(slot));
     }
     this.slots.set(id, slot);
     if (data !== undefined) this.setData(slot, data);
-    this.store.insert(this.rootFor(this.grid.keyOf(lat, lng)).root, slot, lat, lng);
+    this.store.insert(this.rootFor(this.grid.keyOf(lat, lng)), slot, lat, lng);
     this.counters.inserts++;
+    return this.store.handleAt(slot);
   }
 
   private setData(slot: number, value: T): void {
@@ -290,22 +341,23 @@ export class ShardedQuadtree<T = unknown> {
     );
   }
 
-  private rootFor(key: number): Root {
+  /** The root node of index cell `key`, created (with its shard) when the cell was empty. */
+  private rootFor(key: number): number {
     let root = this.roots.get(key);
-    if (root === undefined) {
+    if (root < 0) {
       const grid = this.grid;
       const minLat = grid.minLatOf(key);
       const minLng = grid.minLngOf(key);
-      const node = this.store.allocRoot(
+      root = this.store.allocRoot(
         minLat,
         minLat + grid.cellLatDeg,
         minLng,
         minLng + grid.cellLngDeg,
       );
-      root = { key, root: node, shardKey: this.shardKeyOf(key) };
-      this.roots.set(key, root);
-      const shard = this.shardCells.get(root.shardKey);
-      if (shard === undefined) this.shardCells.set(root.shardKey, { roots: 1, cell: undefined });
+      this.roots.add(key, root);
+      const shardKey = this.shardKeyOf(key);
+      const shard = this.shardCells.get(shardKey);
+      if (shard === undefined) this.shardCells.set(shardKey, { roots: 1, cell: undefined });
       else shard.roots++;
     }
     return root;
@@ -314,11 +366,11 @@ export class ShardedQuadtree<T = unknown> {
   /** Takes a slot out of its quadtree and drops the root (and the shard) when it empties. */
   private detach(slot: number, key: number): void {
     if (this.store.remove(slot) === 0) {
-      const root = this.roots.get(key) as Root;
-      this.store.freeRoot(root.root);
+      this.store.freeRoot(this.roots.get(key));
       this.roots.delete(key);
-      const shard = this.shardCells.get(root.shardKey) as ShardCell;
-      if (--shard.roots === 0) this.shardCells.delete(root.shardKey);
+      const shardKey = this.shardKeyOf(key);
+      const shard = this.shardCells.get(shardKey) as ShardCell;
+      if (--shard.roots === 0) this.shardCells.delete(shardKey);
     }
   }
 }

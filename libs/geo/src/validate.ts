@@ -31,6 +31,18 @@ export function assertId(id: string): void {
   }
 }
 
+/** Called when `handle` names no live point; always throws, saying which of the causes it is. */
+export function assertHandle(handle: number): never {
+  if (typeof handle !== 'number' || !Number.isInteger(handle) || handle < 0) {
+    throw new RangeError(
+      `handle must be a number returned by upsert or handleOf, got ${String(handle)}`,
+    );
+  }
+  throw new RangeError(
+    `handle ${handle} names no indexed point: it was removed (or never issued); upsert(id, lat, lng) again and keep the handle it returns`,
+  );
+}
+
 export function assertK(k: number): void {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
     throw new RangeError(`k must be a positive integer (1, 2, ...), got ${String(k)}`);
