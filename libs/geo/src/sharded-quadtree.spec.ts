@@ -176,3 +176,54 @@ describe('ShardedQuadtree', () => {
     expect(index.shardCellOf(90, 180)).toBe('zzzz');
   });
 });
+
+describe('handles', () => {
+  it('upsert returns a handle that move and moveMany accept, like upserts by id', () => {
+    const byHandle = new ShardedQuadtree<string>({ nodeCapacity: 2 });
+    const byId = new ShardedQuadtree<string>({ nodeCapacity: 2 });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const handles = ids.map((id, i) => byHandle.upsert(id, 12.9 + i * 0.01, 77.5, id));
+    ids.forEach((id, i) => byId.upsert(id, 12.9 + i * 0.01, 77.5, id));
+    expect(ids.map((id) => byHandle.handleOf(id))).toEqual(handles);
+    byHandle.move(handles[0], 13.2, 77.9);
+    byId.upsert('a', 13.2, 77.9);
+    byHandle.moveMany(
+      Float64Array.from(handles.slice(1)),
+      [12.0, 12.0, 45.0, -33.9],
+      [77.0, 77.0, 9.2, 18.4],
+    );
+    ['b', 'c', 'd', 'e'].forEach((id, i) =>
+      byId.upsert(id, [12.0, 12.0, 45.0, -33.9][i], [77.0, 77.0, 9.2, 18.4][i]),
+    );
+    for (const id of ids) expect(byHandle.get(id)).toEqual(byId.get(id));
+    expect(byHandle.nearest(12, 77, { k: 3, radiusMeters: Infinity })).toEqual(
+      byId.nearest(12, 77, { k: 3, radiusMeters: Infinity }),
+    );
+    expect(byHandle.counters).toEqual(byId.counters);
+  });
+
+  it('refuses a handle after its point is removed, even once the slot is reused', () => {
+    const index = new ShardedQuadtree();
+    const old = index.upsert('a', 1, 1);
+    index.remove('a');
+    expect(() => index.move(old, 2, 2)).toThrow(/names no indexed point: it was removed/);
+    const reused = index.upsert('b', 3, 3);
+    expect(reused).not.toBe(old);
+    expect(() => index.move(old, 2, 2)).toThrow(RangeError);
+    index.move(reused, 4, 4);
+    expect(index.get('b')).toEqual({ lat: 4, lng: 4, data: undefined });
+    expect(index.handleOf('a')).toBeUndefined();
+  });
+
+  it('explains bad handles, coordinates and counts', () => {
+    const index = new ShardedQuadtree();
+    const h = index.upsert('a', 1, 1);
+    for (const bad of [-1, 0.5, NaN, h + 1])
+      expect(() => index.move(bad, 1, 1)).toThrow(RangeError);
+    expect(() => index.move(-1, 1, 1)).toThrow(/returned by upsert or handleOf/);
+    expect(() => index.move(h, 123, 1)).toThrow(/were lat and lng swapped/);
+    expect(() => index.moveMany([h], [1], [200])).toThrow(/lng\[0\] 200 is outside/);
+    expect(() => index.moveMany([h], [1], [1], 2)).toThrow(/count must be an integer/);
+    expect(index.get('a')).toEqual({ lat: 1, lng: 1, data: undefined });
+  });
+});
