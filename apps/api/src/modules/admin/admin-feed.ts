@@ -6,38 +6,18 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace as IoNamespace } from 'socket.io';
-import {
-  AdminDriversBatch,
-  AdminFeedEvent,
-  AdminTripsBatch,
-  DRIVER_RECORD_BYTES,
-  DriverStatus,
-  driverRecordViews,
-  FeedDriverCounts,
-  FeedDriverState,
-  Namespace,
-  Role,
-} from '@app/contracts';
+import { AdminFeedEvent, AdminTripsBatch, Namespace, Role } from '@app/contracts';
 import { AuthedSocket } from '../../common/auth/socket-auth';
 import { Clock, CLOCK } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { LiveDriver, LiveDrivers } from '../locations/live-drivers';
+import { LiveDrivers } from '../locations/live-drivers';
 import { AdminFeedRepository } from './admin-feed.repository';
+import { DriverFeedEncoder } from './driver-feed.encoder';
 
 /** Four position batches a second: smooth on the map, and ~1/12 of the pings at a 3 s cadence. */
 export const FEED_DRIVERS_INTERVAL_MS = 250;
 export const FEED_TRIPS_INTERVAL_MS = 2_000;
 export const FEED_TRIPS_LIMIT = 5_000;
-
-const EMPTY_COUNTS: FeedDriverCounts = { online: 0, available: 0, offered: 0, onTrip: 0, stale: 0 };
-
-function feedState(d: LiveDriver, nowMs: number, staleBeforeMs: number): FeedDriverState {
-  if (d.status === DriverStatus.OFFLINE || Number.isNaN(d.lat)) return FeedDriverState.OFFLINE;
-  if (!(d.lastPingAtMs >= staleBeforeMs)) return FeedDriverState.STALE;
-  if (d.status === DriverStatus.ON_TRIP) return FeedDriverState.ON_TRIP;
-  if (d.offeredUntilMs > nowMs) return FeedDriverState.OFFERED;
-  return FeedDriverState.AVAILABLE;
-}
 
 /**
  * The `/admin` live feed: driver positions and states in packed batches four times a second,
@@ -48,7 +28,7 @@ function feedState(d: LiveDriver, nowMs: number, staleBeforeMs: number): FeedDri
  * Safe with N processes: every process holds the whole city's location index, so each one
  * feeds only the admin sockets connected to itself (`namespace.local`, per-socket snapshots).
  * A cross-process broadcast would send every batch N times once the Redis adapter is in. The
- * driver numbering and the "last sent" arrays below are per process for the same reason: they
+ * encoder's driver numbering and "last sent" arrays are per process for the same reason: they
  * describe what this process's own sockets have been told. With no admin socket here, nothing
  * runs at all.
  */
@@ -58,23 +38,8 @@ export class AdminFeed
 {
   @WebSocketServer() private readonly namespace!: IoNamespace;
   private readonly logger = new Logger(AdminFeed.name);
-  private readonly staleAfterMs: number;
 
-  /** Driver id -> its number on this process's feed, and back. */
-  private readonly numbers = new Map<string, number>();
-  private readonly ids: string[] = [];
-  private idsSent = 0;
-  /** What this process's sockets were last told, per driver number. */
-  private lastLatE6 = new Int32Array(1024);
-  private lastLngE6 = new Int32Array(1024);
-  private lastState = new Uint8Array(1024);
-  /** Scratch columns for one batch, reused. */
-  private outNumber = new Uint32Array(1024);
-  private outLatE6 = new Int32Array(1024);
-  private outLngE6 = new Int32Array(1024);
-  private outState = new Uint8Array(1024);
-  private counts: FeedDriverCounts = EMPTY_COUNTS;
-
+  private readonly encoder: DriverFeedEncoder;
   private lastTrips: AdminTripsBatch | null = null;
   private tripsInFlight = false;
   private driversTimer: NodeJS.Timeout | undefined;
@@ -86,7 +51,7 @@ export class AdminFeed
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.staleAfterMs = config.locations.staleAfterMs;
+    this.encoder = new DriverFeedEncoder(config.locations.staleAfterMs);
   }
 
   handleConnection(socket: AuthedSocket): void {
@@ -95,7 +60,7 @@ export class AdminFeed
       return;
     }
     // The snapshot is what every other socket here has been told; the next batch applies to it.
-    socket.emit(AdminFeedEvent.DRIVERS, this.snapshot());
+    socket.emit(AdminFeedEvent.DRIVERS, this.encoder.snapshot(this.clock.now()));
     if (this.lastTrips) socket.emit(AdminFeedEvent.TRIPS, this.lastTrips);
     this.start();
   }
@@ -125,119 +90,11 @@ export class AdminFeed
     this.lastTrips = null;
   }
 
-  /** One pass over the drivers: the changed ones go out, packed; allocation is per batch. */
-  sendDrivers(): void {
-    const nowMs = this.clock.now();
-    const staleBeforeMs = nowMs - this.staleAfterMs;
-    const counts = { online: 0, available: 0, offered: 0, onTrip: 0, stale: 0 };
-    let changed = 0;
-    for (const driver of this.live.online()) {
-      const state = feedState(driver, nowMs, staleBeforeMs);
-      let n = this.numbers.get(driver.id);
-      if (n === undefined) {
-        if (state === FeedDriverState.OFFLINE) continue;
-        n = this.number(driver.id);
-      }
-      if (state === FeedDriverState.AVAILABLE) counts.available += 1;
-      else if (state === FeedDriverState.OFFERED) counts.offered += 1;
-      else if (state === FeedDriverState.ON_TRIP) counts.onTrip += 1;
-      else if (state === FeedDriverState.STALE) counts.stale += 1;
-      const offline = state === FeedDriverState.OFFLINE;
-      const latE6 = offline ? 0 : Math.round(driver.lat * 1e6);
-      const lngE6 = offline ? 0 : Math.round(driver.lng * 1e6);
-      if (
-        state === this.lastState[n] &&
-        latE6 === this.lastLatE6[n] &&
-        lngE6 === this.lastLngE6[n]
-      ) {
-        continue;
-      }
-      this.lastState[n] = state;
-      this.lastLatE6[n] = latE6;
-      this.lastLngE6[n] = lngE6;
-      if (changed === this.outNumber.length) this.growScratch();
-      this.outNumber[changed] = n;
-      this.outLatE6[changed] = latE6;
-      this.outLngE6[changed] = lngE6;
-      this.outState[changed] = state;
-      changed += 1;
-    }
-    counts.online = counts.available + counts.offered + counts.onTrip + counts.stale;
-    this.counts = counts;
-    const batch: AdminDriversBatch = {
-      full: false,
-      atMs: nowMs,
-      idsFrom: this.idsSent,
-      ids: this.ids.slice(this.idsSent),
-      count: changed,
-      records: this.pack(changed, this.outNumber, this.outLatE6, this.outLngE6, this.outState),
-      counts,
-    };
-    this.idsSent = this.ids.length;
-    this.namespace.local.emit(AdminFeedEvent.DRIVERS, batch);
-  }
-
-  private snapshot(): AdminDriversBatch {
-    const count = this.ids.length;
-    const all = new Uint32Array(count);
-    let onMap = 0;
-    for (let n = 0; n < count; n++) {
-      if (this.lastState[n] !== FeedDriverState.OFFLINE) all[onMap++] = n;
-    }
-    const latE6 = new Int32Array(onMap);
-    const lngE6 = new Int32Array(onMap);
-    const state = new Uint8Array(onMap);
-    for (let i = 0; i < onMap; i++) {
-      const n = all[i];
-      latE6[i] = this.lastLatE6[n];
-      lngE6[i] = this.lastLngE6[n];
-      state[i] = this.lastState[n];
-    }
-    return {
-      full: true,
-      atMs: this.clock.now(),
-      idsFrom: 0,
-      ids: this.ids.slice(0, this.idsSent),
-      count: onMap,
-      records: this.pack(onMap, all, latE6, lngE6, state),
-      counts: this.counts,
-    };
-  }
-
-  private pack(
-    count: number,
-    numbers: Uint32Array,
-    latE6: Int32Array,
-    lngE6: Int32Array,
-    state: Uint8Array,
-  ): Buffer {
-    const buffer = new ArrayBuffer(count * DRIVER_RECORD_BYTES);
-    const out = driverRecordViews(buffer, count);
-    out.driverNumber.set(numbers.subarray(0, count));
-    out.latE6.set(latE6.subarray(0, count));
-    out.lngE6.set(lngE6.subarray(0, count));
-    out.state.set(state.subarray(0, count));
-    return Buffer.from(buffer);
-  }
-
-  private number(id: string): number {
-    const n = this.ids.length;
-    this.ids.push(id);
-    this.numbers.set(id, n);
-    if (n === this.lastState.length) {
-      this.lastLatE6 = grow(this.lastLatE6, new Int32Array(n * 2));
-      this.lastLngE6 = grow(this.lastLngE6, new Int32Array(n * 2));
-      this.lastState = grow(this.lastState, new Uint8Array(n * 2));
-    }
-    return n;
-  }
-
-  private growScratch(): void {
-    const size = this.outNumber.length * 2;
-    this.outNumber = grow(this.outNumber, new Uint32Array(size));
-    this.outLatE6 = grow(this.outLatE6, new Int32Array(size));
-    this.outLngE6 = grow(this.outLngE6, new Int32Array(size));
-    this.outState = grow(this.outState, new Uint8Array(size));
+  private sendDrivers(): void {
+    this.namespace.local.emit(
+      AdminFeedEvent.DRIVERS,
+      this.encoder.next(this.live.online(), this.clock.now()),
+    );
   }
 
   private async sendTrips(): Promise<void> {
@@ -258,9 +115,4 @@ export class AdminFeed
       this.tripsInFlight = false;
     }
   }
-}
-
-function grow<T extends Int32Array | Uint32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
