@@ -92,9 +92,11 @@ function printWhereItIs(config: AppConfig, server: RunningServer): void {
   log('');
   log(`The server is running (${database}):`);
   log(`  API         ${server.url}`);
+  log(`  Dashboard   ${server.url}/dashboard`);
   log(`  OpenAPI     ${server.url}/docs`);
   log(`  Health      ${server.url}/health/ready`);
   if (admin) {
+    log(`  Admin login ${admin.email} / ${admin.password} (the dashboard's login form)`);
     log(`  Admin       POST ${server.url}/auth/login`);
     log(`              {"email":"${admin.email}","password":"${admin.password}","role":"admin"}`);
     log(`              then GET ${server.url}/admin/stats with the token`);
@@ -117,11 +119,17 @@ async function demo(): Promise<void> {
   );
   const server = await startServer(config);
   await waitReady(server.url, 60_000);
+  printWhereItIs(config, server);
   log(
-    `demo: server ready at ${server.url}; simulating ${settings.drivers} drivers and ${settings.riders} riders for ${settings.durationSeconds} s`,
+    `demo: simulating ${settings.drivers} drivers and ${settings.riders} riders in rounds of ${settings.durationSeconds} s${settings.exitAfter ? '' : ', until Ctrl-C'}`,
   );
 
-  const code = await runSimulator(config, server.url, settings);
+  // Round after round (each with new accounts), so the city on the dashboard keeps moving.
+  let code = await runSimulator(config, server.url, settings);
+  while (!settings.exitAfter && code === 0) {
+    log(`demo: the round ended with exit code ${code}; next round (Ctrl-C stops)`);
+    code = await runSimulator(config, server.url, settings);
+  }
   log(`demo: the simulation ended with exit code ${code}`);
   if (settings.exitAfter || code === 130) {
     setTimeout(() => process.exit(code), config.shutdownGraceMs).unref();
