@@ -371,29 +371,28 @@ function sectionText(section: Section, notes: string[]): string {
   return [...out, ''].join('\n');
 }
 
-/** One line per section and target: the summary the README keeps. */
+/** One row per section and API, one column per target: the summary the README keeps. */
 function summary(sections: Section[]): string {
   if (sections.length === 0) return '';
-  const header = ['target (shuffled order)'];
-  for (const s of sections) {
-    for (const o of s.ours) {
-      const api = o.name.split(', ')[1];
-      header.push(`${s.dataset.name} ${s.n >= 1e6 ? `${s.n / 1e6}M` : `${s.n / 1e3}k`} ${api}`);
-    }
-  }
   const labels = [...new Set(sections.flatMap((s) => s.verdicts.map((v) => v.label)))];
-  const rows = labels.map((label) => {
-    const row = [label];
-    for (const s of sections) {
-      const v = s.verdicts.find((x) => x.label === label);
-      for (let i = 0; i < s.ours.length; i++) {
-        const c = v?.cells[i];
+  const rows: string[][] = [];
+  for (const s of sections) {
+    s.ours.forEach((o, i) => {
+      const size = s.n >= 1e6 ? `${s.n / 1e6}M` : `${s.n / 1e3}k`;
+      const row = [`${s.dataset.name} ${size}, ${o.name.split(', ')[1]}`];
+      for (const label of labels) {
+        const c = s.verdicts.find((v) => v.label === label)?.cells[i];
         row.push(c === undefined ? '' : `${c.value} ${c.ok ? 'met' : 'MISS'}`);
       }
-    }
-    return row;
-  });
-  return ['summary:', '', ...markdownTable(header, rows), ''].join('\n');
+      rows.push(row);
+    });
+  }
+  return [
+    'summary (shuffled order):',
+    '',
+    ...markdownTable(['section, API', ...labels], rows),
+    '',
+  ].join('\n');
 }
 
 const WARM_UP_DRIVERS = 20_000;
