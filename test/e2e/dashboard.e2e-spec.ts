@@ -192,9 +192,9 @@ describe('the operations dashboard in Chromium (real PostgreSQL + Redis, 1,000 d
     expect(seen.driversOnMap).toBeGreaterThanOrEqual(DRIVERS);
     expect(seen.frame?.driversDrawn).toBeGreaterThanOrEqual(DRIVERS);
     expect(seen.counts.online).toBeGreaterThanOrEqual(DRIVERS);
+    // The control room's counter (from /admin/stats) agrees; a string runs in the page as is.
     await page.waitForFunction(
-      (n) => Number(document.querySelector('[data-key="online"] b')?.textContent) >= n,
-      DRIVERS,
+      `Number(document.querySelector('[data-key="online"] b')?.textContent) >= ${DRIVERS}`,
     );
     expect(await page.textContent('#map-count')).toMatch(/[\d,]+ drivers on the map/);
 
@@ -257,9 +257,7 @@ describe('the operations dashboard in Chromium (real PostgreSQL + Redis, 1,000 d
     expect(await page.textContent('#driver-suspended')).toBe('active');
     await page.click('#driver-action');
     await page.click('#driver-confirm-yes');
-    await page.waitForFunction(
-      () => document.querySelector('#driver-suspended')?.textContent === 'SUSPENDED',
-    );
+    await page.locator('#driver-suspended', { hasText: 'SUSPENDED' }).waitFor();
     const refused = await emitAck<AckBody>(target.socket, 'driver:status', { status: 'AVAILABLE' });
     expect(refused.error?.code).toBe('FORBIDDEN');
     // And it leaves the map.
