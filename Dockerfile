@@ -4,9 +4,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` honours the lockfile; `npm ci` would refuse it for lacking optional
-# platform builds that the registry used to make it did not serve.
-RUN npm install --no-audit --no-fund
+# Exactly the lockfile. npm 11 reads package.json's allowScripts (npm 10 runs every script).
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
@@ -15,7 +14,7 @@ RUN npx nest build api
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production

@@ -11,7 +11,10 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { project: false } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': 'off',
     },
@@ -36,7 +39,47 @@ export default tseslint.config(
     },
   },
   {
+    // STYLE 3 and 14: SQL and TypeORM live in repositories (and entities, which map tables);
+    // a service, gateway, controller or processor never sees an EntityManager or writes SQL.
+    files: ['apps/api/src/modules/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/*.entity.ts', '**/*.module.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'typeorm', message: 'SQL and TypeORM live in repositories (STYLE 3, 14).' },
+            { name: '@nestjs/typeorm', message: 'SQL and TypeORM live in repositories.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'SQL lives in repositories (STYLE 3).',
+        },
+        {
+          selector: "TSTypeReference[typeName.name='EntityManager']",
+          message: 'An EntityManager never leaves a repository; use UnitOfWork (STYLE 14).',
+        },
+      ],
+    },
+  },
+  {
+    // Matching's producer is imported by trips: it must not import trips (or any feature module).
+    files: [
+      'apps/api/src/modules/matching/dispatch-queue.ts',
+      'apps/api/src/modules/matching/matching-queue.module.ts',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../*'] }],
+    },
+  },
+  {
     files: ['apps/simulator/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/apps/api/**', '@nestjs/*', 'typeorm'] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/apps/api/**', '@nestjs/*', 'typeorm'] }],
+    },
   },
 );

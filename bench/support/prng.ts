@@ -1,11 +1,7 @@
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1); seeded so runs repeat. Never Math.random. */
+import { Prng } from '../../libs/domain/src/prng';
+
+/** mulberry32 as a plain function, from the one seeded PRNG (libs/domain). Never Math.random. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }

@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName } from '@app/contracts';
-import { MatchingService } from '../../apps/api/src/modules/matching/matching.service';
+import { DispatchService } from '../../apps/api/src/modules/matching/dispatch.service';
 import { RunningServer } from '../../apps/api/src/server';
 import { emitAck, nextEvent, north, randomCity } from '../support/clients';
 import { TEST_DATABASE_URL } from '../support/services';
@@ -69,7 +69,7 @@ describe('dispatch survives retries, restarts and lost work', () => {
     b.socket.on('trip:offer', () => offers.push(b.id));
 
     // As BullMQ would after a crash mid-step: the same step again, concurrently.
-    const matching = server.app.get(MatchingService);
+    const matching = server.app.get(DispatchService);
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => matching.step(trip.id)));
     expect(outcomes.every((o) => o === 'waiting-for-answer' || o === 'offered')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));

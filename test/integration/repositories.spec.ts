@@ -1,6 +1,12 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { ASSIGNED_STATES, OPEN_STATES } from '@app/domain';
 import { DataSource } from 'typeorm';
+import { TransactionsModule } from '../../apps/api/src/common/transactions/transactions.module';
+import { UnitOfWork } from '../../apps/api/src/common/transactions/unit-of-work';
 import { typeormOptions } from '../../apps/api/src/database/typeorm-options';
+import { AdminTripsRepository } from '../../apps/api/src/modules/admin/admin-trips.repository';
 import { DriverLocationsRepository } from '../../apps/api/src/modules/locations/driver-locations.repository';
 import { OffersRepository } from '../../apps/api/src/modules/matching/offers.repository';
 import { TripsRepository } from '../../apps/api/src/modules/trips/trips.repository';
@@ -33,14 +39,38 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
   let trips: TripsRepository;
   let locations: DriverLocationsRepository;
   let offers: OffersRepository;
+  let tripsRead: AdminTripsRepository;
+  let unitOfWork: UnitOfWork;
+  let moduleRef: TestingModule;
 
   beforeAll(async () => {
-    db = await new DataSource(typeormOptions(TEST_DATABASE_URL, 4)).initialize();
-    trips = new TripsRepository(db);
-    locations = new DriverLocationsRepository(db);
-    offers = new OffersRepository(db);
+    // The repositories as the app wires them: TypeORM, and the ambient transaction they join.
+    moduleRef = await Test.createTestingModule({
+      imports: [TypeOrmModule.forRoot(typeormOptions(TEST_DATABASE_URL, 4)), TransactionsModule],
+      providers: [
+        TripsRepository,
+        DriverLocationsRepository,
+        OffersRepository,
+        AdminTripsRepository,
+      ],
+    }).compile();
+    await moduleRef.init();
+    db = moduleRef.get(DataSource);
+    trips = moduleRef.get(TripsRepository);
+    locations = moduleRef.get(DriverLocationsRepository);
+    offers = moduleRef.get(OffersRepository);
+    tripsRead = moduleRef.get(AdminTripsRepository);
+    unitOfWork = moduleRef.get(UnitOfWork);
   });
-  afterAll(() => db.destroy());
+  afterAll(() => moduleRef.close());
+
+  /** How dispatch creates an offer (DispatchService): the driver's lock, then free, then insert. */
+  const createOffer = (input: Parameters<OffersRepository['insert']>[0]) =>
+    unitOfWork.run(async () => {
+      await offers.lockDriver(input.driverId);
+      if (await trips.driverIsAssigned(input.driverId)) return null;
+      return offers.insert(input);
+    });
 
   const newTrip = (riderId: string) =>
     trips.create({
@@ -65,6 +95,18 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
     );
     expect([x, y]).toEqual([-0.1246, 51.5007]);
     expect(metres / 1000).toBeCloseTo(341, 0); // Big Ben to the Eiffel Tower
+  });
+
+  it('keeps the one-open-trip indexes in step with the one list of each rule', async () => {
+    const predicate = async (index: string) => {
+      const [{ def }]: { def: string }[] = await db.query(
+        `SELECT indexdef AS def FROM pg_indexes WHERE indexname = $1`,
+        [index],
+      );
+      return [...def.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]).sort();
+    };
+    expect(await predicate('trips_one_open_per_rider')).toEqual([...OPEN_STATES].sort());
+    expect(await predicate('trips_one_open_per_driver')).toEqual([...ASSIGNED_STATES].sort());
   });
 
   it('refuses a second open trip for a rider, by index', async () => {
@@ -118,7 +160,7 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
       });
     const results = await Promise.all([accept(d1), accept(d2)]);
     expect(results.map((r) => r.kind).sort()).toEqual(['invalid', 'ok']);
-    const events = await trips.timeline(created.trip.id);
+    const events = await tripsRead.timeline(created.trip.id);
     expect(events.map((e) => e.to)).toEqual(['REQUESTED', 'DRIVER_ASSIGNED']);
   });
 
@@ -137,24 +179,24 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
         pickupEtaSeconds: 60,
         expiresAt: new Date(Date.now() + 15_000),
       });
-      const offerA = await offers.create(offerInput(a.trip.id));
+      const offerA = await createOffer(offerInput(a.trip.id));
       if (!offerA) throw new Error('offer A refused');
-      // The claim of A (as MatchingService.accept does it) races an offer of B to the same driver.
-      const claim = trips.transition({
-        tripId: a.trip.id,
-        action: 'ACCEPT',
-        actor: { role: 'driver', id: driverId },
-        patch: { driverId, pickupCode: '1234', assignedAt: new Date() },
-        alsoInTransaction: async (tx) => {
-          await offers.lockDriver(tx, driverId);
-          await offers.resolve(offerA.id, 'ACCEPTED', null, tx);
-          await new Promise((resolve) => setTimeout(resolve, 5)); // widen the window
-        },
+      // The claim of A (as OfferAnswersService.accept does it) races an offer of B to the driver.
+      const claim = unitOfWork.run(async () => {
+        await offers.lockDriver(driverId);
+        await offers.resolve(offerA.id, 'ACCEPTED', null);
+        await new Promise((resolve) => setTimeout(resolve, 5)); // widen the window
+        return trips.transition({
+          tripId: a.trip.id,
+          action: 'ACCEPT',
+          actor: { role: 'driver', id: driverId },
+          patch: { driverId, pickupCode: '1234', assignedAt: new Date() },
+        });
       });
       const [claimed, offerB] = await Promise.all([
         claim,
         new Promise((resolve) => setTimeout(resolve, 2)).then(() =>
-          offers.create(offerInput(b.trip.id)),
+          createOffer(offerInput(b.trip.id)),
         ),
       ]);
       if (claimed.kind === 'ok' && offerB) violations.push(driverId);
@@ -171,7 +213,7 @@ describe('repositories on real PostgreSQL + PostGIS', () => {
       actor: { role: 'driver', id: null },
     });
     expect(result).toEqual({ kind: 'invalid', status: 'REQUESTED' });
-    expect((await trips.timeline(created.trip.id)).length).toBe(1);
+    expect((await tripsRead.timeline(created.trip.id)).length).toBe(1);
   });
 
   it('writes live locations in one batch and reads back the online ones', async () => {

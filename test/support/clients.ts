@@ -1,6 +1,22 @@
 import request from 'supertest';
 import { io, Socket } from 'socket.io-client';
+import type {
+  DriverClientEvents,
+  DriverServerEvents,
+  RiderClientEvents,
+  RiderServerEvents,
+} from '@app/contracts';
 import { unique } from './test-server';
+
+/**
+ * Test sockets typed by the API's contract: event names must exist on their side of it. Payloads
+ * stay open (`unknown`), because tests send malformed ones on purpose.
+ */
+export type DriverTestSocket = Socket<DriverServerEvents, DriverClientEvents>;
+export type RiderTestSocket = Socket<RiderServerEvents, RiderClientEvents>;
+export type TestSocket = DriverTestSocket | RiderTestSocket | Socket;
+type ClientEventName = keyof DriverClientEvents | keyof RiderClientEvents;
+type ServerEventName = keyof DriverServerEvents | keyof RiderServerEvents | 'disconnect';
 
 export interface SignedUp {
   id: string;
@@ -34,6 +50,17 @@ export async function signUpDriver(
 }
 
 /** Connects to a namespace; resolves with the socket, or rejects with the connect_error message. */
+export function connectSocket(
+  baseUrl: string,
+  namespace: '/driver',
+  token?: string,
+): Promise<DriverTestSocket>;
+export function connectSocket(
+  baseUrl: string,
+  namespace: '/rider',
+  token?: string,
+): Promise<RiderTestSocket>;
+export function connectSocket(baseUrl: string, namespace: string, token?: string): Promise<Socket>;
 export function connectSocket(baseUrl: string, namespace: string, token?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(`${baseUrl}${namespace}`, {
@@ -52,33 +79,34 @@ export function connectSocket(baseUrl: string, namespace: string, token?: string
 
 /** Emits an event and resolves with its ack; rejects if none arrives in time. */
 export function emitAck<T = Record<string, unknown>>(
-  socket: Socket,
-  event: string,
+  socket: TestSocket,
+  event: ClientEventName,
   payload?: unknown,
   timeoutMs = 5_000,
 ): Promise<T> {
-  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+  return (socket as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
 }
 
 /** Resolves with the next `event` the socket receives whose payload satisfies `match`. */
 export function nextEvent<T>(
-  socket: Socket,
-  event: string,
+  socket: TestSocket,
+  event: ServerEventName,
   match: (payload: T) => boolean = () => true,
   timeoutMs = 5_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
+    const untyped = socket as Socket;
     const timer = setTimeout(() => {
-      socket.off(event, listener);
+      untyped.off(event, listener);
       reject(new Error(`no matching ${event} within ${timeoutMs} ms`));
     }, timeoutMs);
     const listener = (payload: T) => {
       if (!match(payload)) return;
       clearTimeout(timer);
-      socket.off(event, listener);
+      untyped.off(event, listener);
       resolve(payload);
     };
-    socket.on(event, listener);
+    untyped.on(event, listener);
   });
 }
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { Socket } from 'socket.io-client';
 import {
   connectSocket,
+  TestSocket,
   emitAck,
   nextEvent,
   north,
@@ -101,7 +102,11 @@ export class World {
     );
   }
 
-  step<T = { trip: TripBody }>(socket: Socket, event: string, payload: object) {
+  step<T = { trip: TripBody }>(
+    socket: TestSocket,
+    event: Parameters<typeof emitAck>[1],
+    payload: object,
+  ) {
     return emitAck<AckBody<T>>(socket, event, payload);
   }
 

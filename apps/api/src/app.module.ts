@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthCoreModule } from './common/auth/auth-core.module';
+import { EventsModule } from './common/events.module';
+import { SocketHub } from './common/socket/socket-hub';
+import { TransactionsModule } from './common/transactions/transactions.module';
 import { CLOCK, systemClock } from './common/clock';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { typeormOptions } from './database/typeorm-options';
@@ -35,8 +38,9 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: INFRASTRUCTURE, useValue: infra },
         { provide: CLOCK, useValue: systemClock },
+        SocketHub,
       ],
-      exports: [APP_CONFIG, INFRASTRUCTURE, CLOCK],
+      exports: [APP_CONFIG, INFRASTRUCTURE, CLOCK, SocketHub],
       imports: [
         LoggerModule.forRoot({
           pinoHttp: {
@@ -63,6 +67,8 @@ export class AppModule {
           defaultMetrics: { enabled: true },
         }),
         EventEmitterModule.forRoot(),
+        EventsModule,
+        TransactionsModule,
         RedisModule,
         AuthCoreModule,
         RidersModule,

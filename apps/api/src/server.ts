@@ -4,6 +4,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { register } from 'prom-client';
 import { AppModule } from './app.module';
+import { TokenService } from './common/auth/token.service';
+import { AppIoAdapter } from './common/socket/io-adapter';
+import { SocketHub } from './common/socket/socket-hub';
 import { HttpErrorFilter } from './common/http/http-exception.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -24,6 +27,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   try {
     app = await NestFactory.create(AppModule.register(config, infra), { bufferLogs: true });
     app.useLogger(app.get(Logger));
+    app.useWebSocketAdapter(new AppIoAdapter(app, app.get(TokenService), app.get(SocketHub)));
     configureHttp(app);
     await app.listen(config.http.port, config.http.host);
   } catch (error) {

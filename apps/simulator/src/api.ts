@@ -1,4 +1,15 @@
 import { io, Socket } from 'socket.io-client';
+import type {
+  AckData,
+  DriverClientEvents,
+  DriverServerEvents,
+  RiderClientEvents,
+  RiderServerEvents,
+} from '@app/contracts';
+
+/** Sockets typed by the API's contract both ways: a drift on either side stops compiling. */
+export type DriverClient = Socket<DriverServerEvents, DriverClientEvents>;
+export type RiderClient = Socket<RiderServerEvents, RiderClientEvents>;
 import type { HttpErrorBody } from '@app/contracts';
 
 /** The server cannot be reached at all (refused, reset, timed out). */
@@ -135,6 +146,12 @@ export async function runPool<I, R>(
 }
 
 /** Connects to a namespace; rejects with the connect_error message (e.g. `unauthorized`). */
+export function connect(
+  baseUrl: string,
+  namespace: '/driver',
+  token: string,
+): Promise<DriverClient>;
+export function connect(baseUrl: string, namespace: '/rider', token: string): Promise<RiderClient>;
 export function connect(baseUrl: string, namespace: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(`${baseUrl}${namespace}`, {
@@ -164,12 +181,28 @@ export function connect(baseUrl: string, namespace: string, token: string): Prom
 export type SimAck<T extends object = object> =
   ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
-export async function emitAck<T extends object = object>(
-  socket: Socket,
+export type PayloadOf<F> = F extends (payload: infer P, ...rest: never[]) => void ? P : never;
+type Emitted<Events, E extends keyof Events> = Promise<SimAck<AckData<Events[E]> & object>>;
+
+/** Emits a client event of the socket's contract and resolves with its typed ack. */
+export function emitAck<E extends keyof DriverClientEvents>(
+  socket: DriverClient,
+  event: E,
+  payload: PayloadOf<DriverClientEvents[E]>,
+  timeoutMs?: number,
+): Emitted<DriverClientEvents, E>;
+export function emitAck<E extends keyof RiderClientEvents>(
+  socket: RiderClient,
+  event: E,
+  payload: PayloadOf<RiderClientEvents[E]>,
+  timeoutMs?: number,
+): Emitted<RiderClientEvents, E>;
+export async function emitAck(
+  socket: DriverClient | RiderClient,
   event: string,
   payload: unknown,
   timeoutMs = 10_000,
-): Promise<SimAck<T>> {
+): Promise<SimAck> {
   if (!socket.connected) {
     return {
       ok: false,
@@ -177,7 +210,8 @@ export async function emitAck<T extends object = object>(
     };
   }
   try {
-    return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as SimAck<T>;
+    const untyped = socket as unknown as Socket;
+    return (await untyped.timeout(timeoutMs).emitWithAck(event, payload)) as SimAck;
   } catch {
     return {
       ok: false,

@@ -1,18 +1,19 @@
-import type { Socket } from 'socket.io-client';
 import {
+  AckData,
   CabType,
+  DriverClientEvents,
   LatLng,
   LocationPing,
-  OPEN_TRIP_STATUSES,
   SocketEvent,
   TripServerEvents,
   TripStatus,
   TripView,
 } from '@app/contracts';
-import { call, connect, emitAck, SimAck } from './api';
+import { OPEN_STATES } from '@app/domain';
+import { call, connect, DriverClient, emitAck, PayloadOf, SimAck } from './api';
 import { haversineMeters, moveToward, randomPointWithin } from './geo';
 import { OfferDesk, OfferHost } from './driver-offers';
-import { Prng } from './prng';
+import { Prng } from '@app/domain';
 import { World } from './world';
 
 type Payload<E extends keyof TripServerEvents> = Parameters<TripServerEvents[E]>[0];
@@ -47,7 +48,7 @@ const LEG_FOR: Partial<Record<TripStatus, Leg>> = {
  * offers after a short think, drives to the pickup, waits for the code, drives to the dropoff.
  */
 export class DriverBot implements OfferHost {
-  private socket?: Socket;
+  private socket?: DriverClient;
   private readonly rng: Prng;
   private position: LatLng;
   private waypoint: LatLng;
@@ -228,13 +229,13 @@ export class DriverBot implements OfferHost {
   }
 
   /** One trip step; on success moves to `next` (null: the trip is over), else resyncs. */
-  private async step(
+  private async step<E extends 'trip:arrive' | 'trip:start' | 'trip:complete'>(
     trip: CurrentTrip,
-    event: string,
-    payload: object,
+    event: E,
+    payload: PayloadOf<DriverClientEvents[E]>,
     next: Leg | null,
   ): Promise<void> {
-    const ack = await this.emit<{ trip: TripView }>(event, payload);
+    const ack = await this.emit(event, payload);
     if (ack.ok) {
       if (ack.trip.driverId !== this.account.id) {
         this.world.stats.violation(
@@ -289,7 +290,7 @@ export class DriverBot implements OfferHost {
     }
     if (this.trip?.id === view.id) {
       const leg = LEG_FOR[view.status];
-      if (!OPEN_TRIP_STATUSES.includes(view.status)) this.trip = null;
+      if (!OPEN_STATES.includes(view.status)) this.trip = null;
       else if (leg === 'toDropoff' && this.trip.leg === 'waiting') this.trip.leg = leg;
       return;
     }
@@ -335,7 +336,7 @@ export class DriverBot implements OfferHost {
       else stats.error(SocketEvent.TRIP_DENY, ack.error.code);
       return;
     }
-    const ack = await this.emit<{ trip: TripView }>(SocketEvent.TRIP_ACCEPT, { tripId });
+    const ack = await this.emit(SocketEvent.TRIP_ACCEPT, { tripId });
     if (!ack.ok) {
       stats.offers.add('accept refused');
       stats.error(SocketEvent.TRIP_ACCEPT, ack.error.code);
@@ -353,11 +354,14 @@ export class DriverBot implements OfferHost {
     this.adopt(ack.trip, LEG_FOR[ack.trip.status] ?? 'toPickup');
   }
 
-  private emit<T extends object = object>(event: string, payload: object): Promise<SimAck<T>> {
+  private emit<E extends keyof DriverClientEvents>(
+    event: E,
+    payload: PayloadOf<DriverClientEvents[E]>,
+  ): Promise<SimAck<AckData<DriverClientEvents[E]> & object>> {
     if (!this.socket) {
       return Promise.resolve({ ok: false, error: { code: 'DISCONNECTED', message: event } });
     }
-    return emitAck<T>(this.socket, event, payload);
+    return emitAck(this.socket, event, payload);
   }
 
   private randomCityPoint(): LatLng {

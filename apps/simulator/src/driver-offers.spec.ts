@@ -1,7 +1,7 @@
 import type { TripOfferView } from '@app/contracts';
 import { OfferDesk, OfferHost } from './driver-offers';
 import { parseOptions } from './options';
-import { Prng } from './prng';
+import { Prng } from '@app/domain';
 import { World } from './world';
 
 const offer = (tripId: string): TripOfferView => ({

@@ -1,5 +1,5 @@
 import type { TripOfferView } from '@app/contracts';
-import { Prng } from './prng';
+import { Prng } from '@app/domain';
 import { World } from './world';
 
 const ACCEPT_P = 0.85;

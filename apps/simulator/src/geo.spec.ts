@@ -7,7 +7,7 @@ import {
   randomPointAtDistance,
   randomPointWithin,
 } from './geo';
-import { Prng } from './prng';
+import { Prng } from '@app/domain';
 
 const LONDON = { lat: 51.5074, lng: -0.1278 };
 

@@ -1,15 +1,12 @@
 import type { LatLng } from '@app/contracts';
+import { EARTH_RADIUS_METERS, haversineMeters as haversine } from '@app/geo';
 
-const EARTH_RADIUS_M = 6_371_008.8;
 const rad = (deg: number) => (deg * Math.PI) / 180;
 const deg = (r: number) => (r * 180) / Math.PI;
 
+/** The index's haversine, on the simulator's `{ lat, lng }` points. */
 export function haversineMeters(a: LatLng, b: LatLng): number {
-  const dLat = rad(b.lat - a.lat);
-  const dLng = rad(b.lng - a.lng);
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+  return haversine(a.lat, a.lng, b.lat, b.lng);
 }
 
 /** Initial bearing from `a` to `b`, degrees in [0, 360). */
@@ -23,7 +20,7 @@ export function bearingDegrees(a: LatLng, b: LatLng): number {
 
 /** The point `meters` away from `from` on `bearing` (great circle). */
 export function destination(from: LatLng, meters: number, bearing: number): LatLng {
-  const d = meters / EARTH_RADIUS_M;
+  const d = meters / EARTH_RADIUS_METERS;
   const b = rad(bearing);
   const lat1 = rad(from.lat);
   const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(b));

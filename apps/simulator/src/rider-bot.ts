@@ -1,7 +1,5 @@
-import type { Socket } from 'socket.io-client';
 import {
   FareEstimate,
-  OPEN_TRIP_STATUSES,
   PaymentMethod,
   RiderServerEvents,
   SocketEvent,
@@ -9,9 +7,10 @@ import {
   TripStatus,
   TripView,
 } from '@app/contracts';
-import { call, connect, emitAck, HttpError } from './api';
+import { OPEN_STATES } from '@app/domain';
+import { call, connect, emitAck, HttpError, RiderClient } from './api';
 import { randomPointAtDistance, randomPointWithin } from './geo';
-import { Prng } from './prng';
+import { Prng } from '@app/domain';
 import { FLEET_MIX, World } from './world';
 
 type Payload<E extends keyof TripServerEvents> = Parameters<TripServerEvents[E]>[0];
@@ -47,14 +46,14 @@ const ORDER: Record<TripStatus, number> = {
   NO_DRIVER_FOUND: 4,
 };
 
-const isOpen = (status: TripStatus) => OPEN_TRIP_STATUSES.includes(status);
+const isOpen = (status: TripStatus) => OPEN_STATES.includes(status);
 
 /**
  * One rider: watches the cabs near home once, then, at seeded intervals, asks for an estimate,
  * requests a trip, sometimes cancels it, and waits for it to end before the next one.
  */
 export class RiderBot {
-  private socket?: Socket;
+  private socket?: RiderClient;
   private readonly rng: Prng;
   private trip: CurrentTrip | null = null;
   /** Updates that arrived before the request's ack, by trip id. */
@@ -175,12 +174,12 @@ export class RiderBot {
       paymentMethod,
       idempotencyKey: `${this.world.runTag}-r${this.index}-${n}`,
     };
-    let ack = await emitAck<{ trip: TripView }>(this.socket, SocketEvent.TRIP_REQUEST, payload);
+    let ack = await emitAck(this.socket, SocketEvent.TRIP_REQUEST, payload);
     if (!ack.ok && RETRIABLE.includes(ack.error.code)) {
       // What the idempotency key is for: the same request again returns the first trip.
       stats.error(SocketEvent.TRIP_REQUEST, `${ack.error.code} (retried with the same key)`);
       await this.world.sleep(1_000, 'stopped');
-      ack = await emitAck<{ trip: TripView }>(this.socket, SocketEvent.TRIP_REQUEST, payload);
+      ack = await emitAck(this.socket, SocketEvent.TRIP_REQUEST, payload);
     }
     if (!ack.ok) {
       stats.error(SocketEvent.TRIP_REQUEST, ack.error.code);
@@ -224,7 +223,7 @@ export class RiderBot {
     const trip = this.trip;
     if (!trip || !this.socket) return;
     trip.ending = ending;
-    const ack = await emitAck<{ trip: TripView }>(this.socket, SocketEvent.TRIP_CANCEL, {
+    const ack = await emitAck(this.socket, SocketEvent.TRIP_CANCEL, {
       tripId: trip.id,
       reason: ending,
     });

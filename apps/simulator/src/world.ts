@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LatLng } from '@app/contracts';
 import type { SimOptions } from './options';
-import { Prng } from './prng';
+import { Prng } from '@app/domain';
 import { Stats } from './stats';
 
 export type Phase = 'running' | 'draining' | 'stopped';

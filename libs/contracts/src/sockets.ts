@@ -1,5 +1,6 @@
 import type { Ack } from './errors';
-import type { CabType, LatLng, TripOfferView, TripView } from './index';
+import type { CabType } from './accounts';
+import type { LatLng, PaymentMethod, TripOfferView, TripView } from './trips';
 
 /** Live state of a driver, as kept by the locations module. */
 export const DriverStatus = {
@@ -30,25 +31,49 @@ export interface NearbyCabs {
   cabs: NearbyCab[];
 }
 
-/** Events a driver app emits on `/driver`, with their payloads and acks. */
+type Answer<T extends object = object> = (answer: Ack<T>) => void;
+type TripAnswer = Answer<{ trip: TripView }>;
+
+/**
+ * The client-to-server contract, per namespace: each event's payload and its ack. The server
+ * types `listen` by these maps and the apps type their sockets by them, so a drift on either
+ * side stops compiling. Payloads are what a well-behaved app sends; the server still validates
+ * every one as `unknown`.
+ */
 export interface DriverClientEvents {
   'driver:status': (
     payload: { status: 'AVAILABLE' | 'OFFLINE' },
-    ack: (answer: Ack<{ status: DriverStatus }>) => void,
+    ack: Answer<{ status: DriverStatus }>,
   ) => void;
-  'driver:location': (payload: LocationPing, ack: (answer: Ack) => void) => void;
+  'driver:location': (payload: LocationPing, ack: Answer) => void;
+  'trip:accept': (payload: { tripId: string }, ack: TripAnswer) => void;
+  'trip:deny': (payload: { tripId: string }, ack: Answer<{ tripId: string }>) => void;
+  'trip:arrive': (payload: { tripId: string }, ack: TripAnswer) => void;
+  'trip:start': (payload: { tripId: string; pickupCode: string }, ack: TripAnswer) => void;
+  'trip:complete': (payload: { tripId: string }, ack: TripAnswer) => void;
+  'trip:cancel': (payload: { tripId: string; reason?: string }, ack: TripAnswer) => void;
 }
 
-/** Events a rider app emits on `/rider`. */
 export interface RiderClientEvents {
-  'cabs:watch': (payload: LatLng & { radius?: number }, ack: (answer: Ack) => void) => void;
-  'cabs:unwatch': (payload: unknown, ack: (answer: Ack) => void) => void;
+  'trip:request': (
+    payload: {
+      pickup: LatLng;
+      dropoff: LatLng;
+      cabType: CabType;
+      paymentMethod: PaymentMethod;
+      idempotencyKey?: string;
+    },
+    ack: TripAnswer,
+  ) => void;
+  'trip:cancel': (payload: { tripId: string; reason?: string }, ack: TripAnswer) => void;
+  'cabs:watch': (payload: LatLng & { radius?: number }, ack: Answer) => void;
+  'cabs:unwatch': (payload: unknown, ack: Answer) => void;
 }
 
-/** Events the server emits on `/rider`. */
-export interface RiderServerEvents {
-  'cabs:nearby': (body: NearbyCabs) => void;
-}
+/** The data an event's ack carries when it succeeds (`{ ok: true, ...data }`). */
+export type AckData<F> = F extends (payload: never, ack: (answer: Ack<infer T>) => void) => void
+  ? T
+  : never;
 
 export const SocketEvent = {
   DRIVER_STATUS: 'driver:status',
@@ -80,4 +105,18 @@ export interface TripServerEvents {
     heading?: number;
     etaSeconds: number;
   }) => void;
+}
+
+/** The server-to-client contract of `/driver`. */
+export interface DriverServerEvents {
+  'trip:update': TripServerEvents['trip:update'];
+  'trip:offer': TripServerEvents['trip:offer'];
+  'trip:offer:revoked': TripServerEvents['trip:offer:revoked'];
+}
+
+/** The server-to-client contract of `/rider`. */
+export interface RiderServerEvents {
+  'trip:update': TripServerEvents['trip:update'];
+  'driver:location': TripServerEvents['driver:location'];
+  'cabs:nearby': (body: NearbyCabs) => void;
 }

@@ -30,13 +30,6 @@ export interface Money {
   currency: string;
 }
 
-export const OPEN_TRIP_STATUSES: readonly TripStatus[] = [
-  TripStatus.REQUESTED,
-  TripStatus.DRIVER_ASSIGNED,
-  TripStatus.DRIVER_ARRIVED,
-  TripStatus.IN_PROGRESS,
-];
-
 export interface TripDriverView {
   id: string;
   name: string;
@@ -95,4 +88,15 @@ export interface FareEstimate {
   distanceMeters: number;
   durationSeconds: number;
   available: boolean;
+}
+
+/** One candidate of a matching round, as the dispatch log shows it (`GET /admin/trips/:id`). */
+export interface DispatchCandidate {
+  driverId: string;
+  distanceMeters: number;
+  pickupEtaSeconds: number;
+  rating: number | null;
+  acceptanceRate: number | null;
+  score: number | null;
+  decision: 'OFFERED' | 'NOT_REACHED' | 'BUSY_WITH_ANOTHER_OFFER' | 'SUSPENDED_OR_UNKNOWN';
 }

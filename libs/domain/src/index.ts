@@ -3,3 +3,5 @@ export * from './eta';
 export * from './trip-state';
 export * from './match-scoring';
 export * from './fares';
+export * from './prng';
+export * from './pickup-code';

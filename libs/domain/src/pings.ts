@@ -19,6 +19,25 @@ export const DEFAULT_PING_LIMITS: PingLimits = {
   maxSpeedKmh: 300,
 };
 
+/** The optional fields of a ping and their ranges, `[min, max]` inclusive, with units. */
+export const PING_OPTIONAL_RANGES = {
+  /** Degrees clockwise from north. */
+  heading: [0, 360],
+  /** Metres per second. */
+  speed: [0, 150],
+  /** Metres. */
+  accuracy: [0, 10_000],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** True when an optional ping field is absent or a number within its range. */
+export function optionalPingField(
+  value: unknown,
+  field: keyof typeof PING_OPTIONAL_RANGES,
+): boolean {
+  const [min, max] = PING_OPTIONAL_RANGES[field];
+  return value === undefined || (typeof value === 'number' && value >= min && value <= max);
+}
+
 /** What the rules need to remember of one driver; mutated in place (no allocation per ping). */
 export interface PingHistory {
   /** Server times of the last `maxPingsPerSecond` pings that were not rate-limited, a ring. */

@@ -29,12 +29,14 @@ export interface Transition {
   by: readonly TripActorRole[];
 }
 
+/** A trip still going somewhere: the rider may not request another (one list, used by SQL too). */
 export const OPEN_STATES: readonly TripState[] = [
   'REQUESTED',
   'DRIVER_ASSIGNED',
   'DRIVER_ARRIVED',
   'IN_PROGRESS',
 ];
+/** A driver holds the trip: it may not be offered or take another (one list, used by SQL too). */
 export const ASSIGNED_STATES: readonly TripState[] = [
   'DRIVER_ASSIGNED',
   'DRIVER_ARRIVED',

@@ -2,7 +2,6 @@ import { envSchema, Env } from './config.schema';
 
 /** The one typed configuration object, built once at boot. Nothing else reads the environment. */
 export interface AppConfig {
-  env: Env['NODE_ENV'];
   http: { host: string; port: number };
   logLevel: Env['LOG_LEVEL'];
   database: { url?: string; dataDir: string; inMemory: boolean };
@@ -51,7 +50,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const e = parsed.data;
   return {
-    env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR, inMemory: e.EMBEDDED_IN_MEMORY },

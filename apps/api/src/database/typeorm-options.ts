@@ -4,7 +4,7 @@ import { AdminEntity } from '../modules/admin/admin.entity';
 import { DriverEntity, VehicleEntity } from '../modules/drivers/driver.entity';
 import { PaymentEntity } from '../modules/payments/payment.entity';
 import { RiderEntity } from '../modules/riders/rider.entity';
-import { RatingEntity, TripEntity, TripEventEntity } from '../modules/trips/trip.entity';
+import { RatingEntity } from '../modules/trips/rating.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { DriverLocations1763900000001 } from './migrations/1763900000001-driver-locations';
 import { Dispatch1763900000002 } from './migrations/1763900000002-dispatch';
@@ -14,8 +14,6 @@ export const ENTITIES = [
   DriverEntity,
   VehicleEntity,
   AdminEntity,
-  TripEntity,
-  TripEventEntity,
   RatingEntity,
   PaymentEntity,
 ];

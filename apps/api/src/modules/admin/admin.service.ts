@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { DriverView } from '@app/contracts';
-import { DriversService } from '../drivers/drivers.service';
-import { LocationsService } from '../locations/locations.service';
-import { MatchingService } from '../matching/matching.service';
-import { AdminTripsQuery } from '../trips/trips.dto';
-import { TripsService } from '../trips/trips.service';
+import { DriverView, Role } from '@app/contracts';
+import { Actor } from '../../common/auth/actor';
 import { DomainError } from '../../common/errors/domain-error';
 import { decodeCursor, page } from '../../common/http/cursor';
+import { DriversService } from '../drivers/drivers.service';
+import { LocationsService } from '../locations/locations.service';
+import { AdminTripsQuery } from '../trips/trips.dto';
+import { TripsService } from '../trips/trips.service';
 import { AdminReadRepository, DriverRow } from './admin-read.repository';
+import { AdminTripsRepository } from './admin-trips.repository';
 import { AdminStatsRepository } from './admin-stats.repository';
 import { AdminDriversQuery, AdminPageQuery } from './admin.dto';
+
+/** How an operator sees trips: every field, the pickup code included. */
+const OPERATOR: Actor = { id: 'admin', role: Role.ADMIN };
 
 @Injectable()
 export class AdminService {
@@ -18,8 +22,8 @@ export class AdminService {
     private readonly locations: LocationsService,
     private readonly stats: AdminStatsRepository,
     private readonly trips: TripsService,
-    private readonly matching: MatchingService,
     private readonly read: AdminReadRepository,
+    private readonly tripsRead: AdminTripsRepository,
   ) {}
 
   /** Drivers with their live status and location (this process's live state when it has one). */
@@ -67,8 +71,20 @@ export class AdminService {
     };
   }
 
-  listTrips(query: AdminTripsQuery) {
-    return this.trips.adminList(query);
+  /** Every trip, filtered, newest first. */
+  async listTrips(query: AdminTripsQuery) {
+    const limit = query.limit ?? 50;
+    const rows = await this.tripsRead.list({
+      riderId: query.riderId,
+      driverId: query.driverId,
+      status: query.status,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      limit: limit + 1,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    return { trips: items.map((t) => this.trips.view(t, OPERATOR)), nextCursor };
   }
 
   /** A trip with its timeline and dispatch log: what happened, and why the rider waited. */
@@ -76,10 +92,10 @@ export class AdminService {
     const trip = await this.trips.findById(tripId);
     if (!trip) throw DomainError.notFound('trip');
     const [timeline, dispatch] = await Promise.all([
-      this.trips.timeline(tripId),
-      this.matching.dispatchLog(tripId),
+      this.tripsRead.timeline(tripId),
+      this.tripsRead.dispatchLog(tripId),
     ]);
-    return { trip: this.trips.view(trip, { id: 'admin', role: 'admin' }), timeline, dispatch };
+    return { trip: this.trips.view(trip, OPERATOR), timeline, dispatch };
   }
 
   async overview() {

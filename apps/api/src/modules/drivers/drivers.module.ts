@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DriverEntity, VehicleEntity } from './driver.entity';
-import { DriverGateway } from './driver.gateway';
 import { DriversController } from './drivers.controller';
 import { DriversRepository } from './drivers.repository';
 import { DriversService } from './drivers.service';
@@ -9,7 +8,7 @@ import { DriversService } from './drivers.service';
 @Module({
   imports: [TypeOrmModule.forFeature([DriverEntity, VehicleEntity])],
   controllers: [DriversController],
-  providers: [DriversRepository, DriversService, DriverGateway],
+  providers: [DriversRepository, DriversService],
   exports: [DriversService],
 })
 export class DriversModule {}

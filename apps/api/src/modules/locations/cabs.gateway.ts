@@ -1,7 +1,7 @@
 import { Inject, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import { Namespace, SocketEvent } from '@app/contracts';
-import { AuthedSocket } from '../../common/auth/socket-auth';
+import type { RiderSocket } from '../../common/socket/sockets';
 import { validateInput } from '../../common/errors/validate';
 import { listen } from '../../common/socket/listen';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -18,12 +18,12 @@ interface Watch {
 @WebSocketGateway({ namespace: Namespace.RIDER })
 export class CabsGateway
   implements
-    OnGatewayConnection<AuthedSocket>,
-    OnGatewayDisconnect<AuthedSocket>,
+    OnGatewayConnection<RiderSocket>,
+    OnGatewayDisconnect<RiderSocket>,
     OnModuleInit,
     OnApplicationShutdown
 {
-  private readonly watches = new Map<AuthedSocket, Watch>();
+  private readonly watches = new Map<RiderSocket, Watch>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -40,7 +40,7 @@ export class CabsGateway
     clearInterval(this.timer);
   }
 
-  handleConnection(socket: AuthedSocket): void {
+  handleConnection(socket: RiderSocket): void {
     listen(socket, SocketEvent.CABS_WATCH, (body) => {
       const query = validateInput(NearbyQueryDto, body);
       const watch = {
@@ -59,7 +59,7 @@ export class CabsGateway
     });
   }
 
-  handleDisconnect(socket: AuthedSocket): void {
+  handleDisconnect(socket: RiderSocket): void {
     this.watches.delete(socket);
   }
 
@@ -67,7 +67,7 @@ export class CabsGateway
     for (const [socket, watch] of this.watches) this.push(socket, watch);
   }
 
-  private push(socket: AuthedSocket, watch: Watch): void {
+  private push(socket: RiderSocket, watch: Watch): void {
     if (!this.watches.has(socket)) return;
     socket.emit(
       SocketEvent.CABS_NEARBY,

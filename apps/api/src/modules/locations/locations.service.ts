@@ -6,7 +6,13 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { Ack, CabType, DriverStatus, ErrorCode, FieldError } from '@app/contracts';
-import { checkPing, DEFAULT_PING_LIMITS, isCoordinate } from '@app/domain';
+import {
+  checkPing,
+  DEFAULT_PING_LIMITS,
+  isCoordinate,
+  optionalPingField,
+  PING_OPTIONAL_RANGES,
+} from '@app/domain';
 import { Actor } from '../../common/auth/actor';
 import { Clock, CLOCK } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
@@ -167,9 +173,9 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     if (typeof payload !== 'object' || payload === null) return this.invalid(payload);
     const { lat, lng, ts, heading, speed, accuracy } = payload as Record<string, unknown>;
     if (
-      !optionalNumber(heading, 0, 360) ||
-      !optionalNumber(speed, 0, 150) ||
-      !optionalNumber(accuracy, 0, 10_000)
+      !optionalPingField(heading, 'heading') ||
+      !optionalPingField(speed, 'speed') ||
+      !optionalPingField(accuracy, 'accuracy')
     ) {
       return this.invalid(payload);
     }
@@ -242,10 +248,6 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-function optionalNumber(value: unknown, min: number, max: number): boolean {
-  return value === undefined || (typeof value === 'number' && value >= min && value <= max);
-}
-
 export function describePingProblems(payload: unknown, nowMs: number): FieldError[] {
   if (typeof payload !== 'object' || payload === null) {
     return [
@@ -270,11 +272,11 @@ export function describePingProblems(payload: unknown, nowMs: number): FieldErro
       ],
     });
   }
-  if (!optionalNumber(p.heading, 0, 360))
-    problems.push({ field: 'heading', messages: ['must be in [0, 360]'] });
-  if (!optionalNumber(p.speed, 0, 150))
-    problems.push({ field: 'speed', messages: ['must be m/s in [0, 150]'] });
-  if (!optionalNumber(p.accuracy, 0, 10_000))
-    problems.push({ field: 'accuracy', messages: ['must be metres in [0, 10000]'] });
+  const units = { heading: 'degrees', speed: 'm/s', accuracy: 'metres' } as const;
+  for (const field of ['heading', 'speed', 'accuracy'] as const) {
+    if (optionalPingField(p[field], field)) continue;
+    const [min, max] = PING_OPTIONAL_RANGES[field];
+    problems.push({ field, messages: [`must be ${units[field]} in [${min}, ${max}]`] });
+  }
   return problems;
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../common/auth/actor';
 import { CurrentActor, Roles } from '../../common/auth/decorators';
 import { UuidParam } from '../../common/http/uuid-param';
-import { MatchingService } from './matching.service';
+import { OfferAnswersService } from './offer-answers.service';
 
 /** REST mirrors of `trip:accept` and `trip:deny`. */
 @ApiTags('drivers')
@@ -11,17 +11,17 @@ import { MatchingService } from './matching.service';
 @Roles('driver')
 @Controller('trips')
 export class MatchingController {
-  constructor(private readonly matching: MatchingService) {}
+  constructor(private readonly answers: OfferAnswersService) {}
 
   @Post(':id/accept')
   @HttpCode(200)
   accept(@CurrentActor() actor: Actor, @Param('id', UuidParam) id: string) {
-    return this.matching.accept(actor, id);
+    return this.answers.accept(actor, id);
   }
 
   @Post(':id/deny')
   @HttpCode(200)
   deny(@CurrentActor() actor: Actor, @Param('id', UuidParam) id: string) {
-    return this.matching.deny(actor, id);
+    return this.answers.deny(actor, id);
   }
 }

@@ -2,21 +2,37 @@ import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DriversModule } from '../drivers/drivers.module';
 import { LocationsModule } from '../locations/locations.module';
-import { DispatchQueue } from '../trips/dispatch-queue';
 import { TripsModule } from '../trips/trips.module';
+import { DispatchQueue } from './dispatch-queue';
+import { DispatchService } from './dispatch.service';
+import { MatchingQueueModule } from './matching-queue.module';
 import { MatchingController } from './matching.controller';
 import { MatchingProcessor } from './matching.processor';
-import { MatchingService } from './matching.service';
+import { OfferAnswersService } from './offer-answers.service';
+import { OfferNotifier } from './offer-notifier';
 import { OffersGateway } from './offers.gateway';
 import { OffersRepository } from './offers.repository';
+import { OffersService } from './offers.service';
 import { SweeperService } from './sweeper.service';
 
-/** Dispatch: the matching job, offers and their answers, the sweeper. */
+/**
+ * Dispatch: the matching job (`DispatchService`), the drivers' answers to offers
+ * (`OfferAnswersService`), the sweeper. Its producer, `DispatchQueue`, is the dependency-free
+ * `MatchingQueueModule` that trips imports too.
+ */
 @Module({
-  imports: [TripsModule, LocationsModule, DriversModule],
+  imports: [MatchingQueueModule, TripsModule, LocationsModule, DriversModule],
   controllers: [MatchingController],
-  providers: [OffersRepository, MatchingService, SweeperService, MatchingProcessor, OffersGateway],
-  exports: [MatchingService, OffersRepository],
+  providers: [
+    OffersRepository,
+    OffersService,
+    OfferNotifier,
+    DispatchService,
+    OfferAnswersService,
+    SweeperService,
+    MatchingProcessor,
+    OffersGateway,
+  ],
 })
 export class MatchingModule implements OnApplicationBootstrap {
   constructor(

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { MatchingJob, MatchingJobPayloads, QueueName } from '@app/contracts';
-import { MatchingService } from './matching.service';
+import { DispatchService } from './dispatch.service';
 import { SweeperService } from './sweeper.service';
 
 type MatchingJobs = {
@@ -12,7 +12,7 @@ type MatchingJobs = {
 @Processor(QueueName.MATCHING, { concurrency: 16 })
 export class MatchingProcessor extends WorkerHost {
   constructor(
-    private readonly matching: MatchingService,
+    private readonly dispatch: DispatchService,
     private readonly sweeper: SweeperService,
   ) {
     super();
@@ -21,9 +21,9 @@ export class MatchingProcessor extends WorkerHost {
   async process(job: MatchingJobs): Promise<unknown> {
     switch (job.name) {
       case MatchingJob.MATCH:
-        return this.matching.step(job.data.tripId);
+        return this.dispatch.step(job.data.tripId);
       case MatchingJob.OFFER_TIMEOUT:
-        return this.matching.offerTimedOut(job.data.tripId, job.data.offerId);
+        return this.dispatch.offerTimedOut(job.data.tripId, job.data.offerId);
       case MatchingJob.SWEEP:
         return this.sweeper.sweep();
     }

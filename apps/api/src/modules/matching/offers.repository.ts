@@ -1,8 +1,7 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { OfferOutcome } from '@app/contracts';
-import { isUniqueViolation } from '../../database/pg-errors';
+import { DispatchCandidate, OfferOutcome } from '@app/contracts';
+import type { Db } from '../../common/transactions/unit-of-work';
 
 export interface Offer {
   id: string;
@@ -19,15 +18,7 @@ export interface Offer {
 }
 
 /** One candidate of a round, as the dispatch log shows it. */
-export interface LoggedCandidate {
-  driverId: string;
-  distanceMeters: number;
-  pickupEtaSeconds: number;
-  rating: number | null;
-  acceptanceRate: number | null;
-  score: number | null;
-  decision: 'OFFERED' | 'NOT_REACHED' | 'BUSY_WITH_ANOTHER_OFFER' | 'SUSPENDED_OR_UNKNOWN';
-}
+export type LoggedCandidate = DispatchCandidate;
 
 const OFFER_COLUMNS = `id, trip_id, driver_id, round, score, pickup_eta_seconds, status,
   offered_at, expires_at, responded_at, reason`;
@@ -60,21 +51,28 @@ const toOffer = (r: OfferRow): Offer => ({
   reason: r.reason,
 });
 
+/** What matching knows of a trip's dispatch so far, read in one query before each step. */
+export interface DispatchProgress {
+  pending: Offer | null;
+  offeredDriverIds: Set<string>;
+  rounds: number;
+}
+
 /**
  * Offers and matching rounds. The rules that keep dispatch safe across processes are indexes
  * (see the dispatch migration); this repository turns their violations into plain answers.
+ * Every method joins the caller's unit of work when there is one.
  */
 @Injectable()
 export class OffersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectTransactionHost() private readonly db: Db) {}
 
   /**
-   * Creates a PENDING offer, or returns null when the driver may not get one: an index forbids
-   * it (offered this trip before, holds another pending offer, or the trip has one), or the
-   * driver is on a trip. The per-driver lock orders this against a claim of the driver's other
-   * offer (see `lockDriver`), so an offer never lands between an accept and its commit.
+   * Inserts a PENDING offer, or returns null when an index forbids it: the driver was offered
+   * this trip before, holds another pending offer, or the trip has one. Run it after
+   * `lockDriver` in the same unit of work (see there).
    */
-  async create(input: {
+  async insert(input: {
     tripId: string;
     driverId: string;
     round: number;
@@ -82,46 +80,56 @@ export class OffersRepository {
     pickupEtaSeconds: number;
     expiresAt: Date;
   }): Promise<Offer | null> {
-    try {
-      return await this.db.transaction(async (tx) => {
-        await this.lockDriver(tx, input.driverId);
-        const busy: unknown[] = await tx.query(
-          `SELECT 1 FROM trips WHERE driver_id = $1
-             AND status IN ('DRIVER_ASSIGNED', 'DRIVER_ARRIVED', 'IN_PROGRESS') LIMIT 1`,
-          [input.driverId],
-        );
-        if (busy.length > 0) return null;
-        const rows: OfferRow[] = await tx.query(
-          `INSERT INTO trip_offers (trip_id, driver_id, round, score, pickup_eta_seconds, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${OFFER_COLUMNS}`,
-          [
-            input.tripId,
-            input.driverId,
-            input.round,
-            input.score,
-            input.pickupEtaSeconds,
-            input.expiresAt,
-          ],
-        );
-        return toOffer(rows[0]);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) return null;
-      throw error;
-    }
+    // DO NOTHING, not a caught error: a unique violation would abort the caller's transaction.
+    const rows: OfferRow[] = await this.db.tx.query(
+      `INSERT INTO trip_offers (trip_id, driver_id, round, score, pickup_eta_seconds, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING ${OFFER_COLUMNS}`,
+      [
+        input.tripId,
+        input.driverId,
+        input.round,
+        input.score,
+        input.pickupEtaSeconds,
+        input.expiresAt,
+      ],
+    );
+    return rows[0] ? toOffer(rows[0]) : null;
   }
 
   /**
    * Serializes, per driver, the creation of an offer and the claim of one, until the end of the
-   * calling transaction. Taken by a claim before it resolves its offer: a concurrent creation
-   * then sees either the still-pending offer (unique index) or the committed assignment.
+   * current transaction. Taken by a claim before it resolves its offer, and by an offer's
+   * creation before it checks the driver is free: a creation then sees either the still-pending
+   * offer (unique index) or the committed assignment, so no offer lands between an accept and
+   * its commit.
    */
-  async lockDriver(tx: EntityManager, driverId: string): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [driverId]);
+  async lockDriver(driverId: string): Promise<void> {
+    await this.db.tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [driverId]);
+  }
+
+  /** The trip's open offer, the drivers offered it so far and its number of rounds, at once. */
+  async progress(tripId: string): Promise<DispatchProgress> {
+    const rows: (Partial<OfferRow> & { offered: string[]; rounds: number })[] =
+      await this.db.tx.query(
+        `SELECT p.*,
+           (SELECT coalesce(array_agg(driver_id::text), '{}') FROM trip_offers WHERE trip_id = $1)
+             AS offered,
+           (SELECT count(*)::int FROM dispatch_rounds WHERE trip_id = $1) AS rounds
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT ${OFFER_COLUMNS} FROM trip_offers
+                            WHERE trip_id = $1 AND status = 'PENDING') AS p ON true`,
+        [tripId],
+      );
+    const row = rows[0];
+    return {
+      pending: row.id ? toOffer(row as OfferRow) : null,
+      offeredDriverIds: new Set(row.offered),
+      rounds: row.rounds,
+    };
   }
 
   async pendingForTrip(tripId: string): Promise<Offer | null> {
-    const rows: OfferRow[] = await this.db.query(
+    const rows: OfferRow[] = await this.db.tx.query(
       `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE trip_id = $1 AND status = 'PENDING'`,
       [tripId],
     );
@@ -129,7 +137,7 @@ export class OffersRepository {
   }
 
   async pendingForDriver(driverId: string): Promise<Offer | null> {
-    const rows: OfferRow[] = await this.db.query(
+    const rows: OfferRow[] = await this.db.tx.query(
       `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE driver_id = $1 AND status = 'PENDING'`,
       [driverId],
     );
@@ -137,19 +145,19 @@ export class OffersRepository {
   }
 
   async findForDriver(tripId: string, driverId: string): Promise<Offer | null> {
-    const rows: OfferRow[] = await this.db.query(
+    const rows: OfferRow[] = await this.db.tx.query(
       `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE trip_id = $1 AND driver_id = $2`,
       [tripId, driverId],
     );
     return rows[0] ? toOffer(rows[0]) : null;
   }
 
-  async forTrip(tripId: string): Promise<Offer[]> {
-    const rows: OfferRow[] = await this.db.query(
-      `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
-      [tripId],
+  async findById(offerId: string): Promise<Offer | null> {
+    const rows: OfferRow[] = await this.db.tx.query(
+      `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE id = $1`,
+      [offerId],
     );
-    return rows.map(toOffer);
+    return rows[0] ? toOffer(rows[0]) : null;
   }
 
   /**
@@ -161,9 +169,8 @@ export class OffersRepository {
     offerId: string,
     outcome: Exclude<OfferOutcome, 'PENDING'>,
     reason: string | null,
-    tx: EntityManager = this.db.manager,
   ): Promise<Offer | null> {
-    const rows: OfferRow[] = await tx.query(
+    const rows: OfferRow[] = await this.db.tx.query(
       `WITH changed AS (
          UPDATE trip_offers SET status = $2, responded_at = clock_timestamp(), reason = $3
          WHERE id = $1 AND status = 'PENDING' AND ($2 <> 'ACCEPTED' OR expires_at > clock_timestamp())
@@ -180,7 +187,7 @@ export class OffersRepository {
 
   /** Offers whose time ran out more than `graceMs` ago but are still PENDING (lost timers). */
   async overdue(graceMs: number, limit = 500): Promise<Offer[]> {
-    const rows: OfferRow[] = await this.db.query(
+    const rows: OfferRow[] = await this.db.tx.query(
       `SELECT ${OFFER_COLUMNS} FROM trip_offers
        WHERE status = 'PENDING' AND expires_at < clock_timestamp() - $1 * interval '1 millisecond'
        ORDER BY expires_at LIMIT $2`,
@@ -189,37 +196,20 @@ export class OffersRepository {
     return rows.map(toOffer);
   }
 
-  async countRounds(tripId: string): Promise<number> {
-    const [row]: { n: string }[] = await this.db.query(
-      `SELECT count(*) AS n FROM dispatch_rounds WHERE trip_id = $1`,
-      [tripId],
-    );
-    return Number(row.n);
-  }
-
   /**
-   * REQUESTED trips whose matching has gone quiet since `since`: no pending offer, no round and
-   * no offer answer after it. Their job chain is gone; the sweeper restarts it.
+   * Of these REQUESTED trips, the ones whose matching is alive: a pending offer, or a round or
+   * an offer answer after `since`. The sweeper restarts the others.
    */
-  async quietRequestedTrips(since: Date, limit = 500): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT t.id FROM trips t
-       WHERE t.status = 'REQUESTED' AND t.updated_at < $1
-         AND NOT EXISTS (SELECT 1 FROM trip_offers o WHERE o.trip_id = t.id
-                           AND (o.status = 'PENDING' OR coalesce(o.responded_at, o.offered_at) > $1))
-         AND NOT EXISTS (SELECT 1 FROM dispatch_rounds r WHERE r.trip_id = t.id AND r.created_at > $1)
-       ORDER BY t.created_at LIMIT $2`,
-      [since, limit],
+  async activeSince(tripIds: readonly string[], since: Date): Promise<Set<string>> {
+    if (tripIds.length === 0) return new Set();
+    const rows: { trip_id: string }[] = await this.db.tx.query(
+      `SELECT trip_id FROM trip_offers WHERE trip_id = ANY($1)
+         AND (status = 'PENDING' OR coalesce(responded_at, offered_at) > $2)
+       UNION
+       SELECT trip_id FROM dispatch_rounds WHERE trip_id = ANY($1) AND created_at > $2`,
+      [tripIds, since],
     );
-    return rows.map((r) => r.id);
-  }
-
-  async offeredDriverIds(tripId: string): Promise<Set<string>> {
-    const rows: { driver_id: string }[] = await this.db.query(
-      `SELECT driver_id FROM trip_offers WHERE trip_id = $1`,
-      [tripId],
-    );
-    return new Set(rows.map((r) => r.driver_id));
+    return new Set(rows.map((r) => r.trip_id));
   }
 
   async recordRound(round: {
@@ -229,7 +219,7 @@ export class OffersRepository {
     candidates: LoggedCandidate[];
     outcome: string;
   }): Promise<void> {
-    await this.db.query(
+    await this.db.tx.query(
       `INSERT INTO dispatch_rounds (trip_id, round, radius_meters, candidates, outcome)
        VALUES ($1, $2, $3, $4, $5)`,
       [
@@ -240,26 +230,5 @@ export class OffersRepository {
         round.outcome,
       ],
     );
-  }
-
-  async rounds(tripId: string) {
-    const rows: {
-      round: number;
-      radius_meters: number;
-      candidates: LoggedCandidate[];
-      outcome: string;
-      created_at: Date;
-    }[] = await this.db.query(
-      `SELECT round, radius_meters, candidates, outcome, created_at FROM dispatch_rounds
-       WHERE trip_id = $1 ORDER BY created_at`,
-      [tripId],
-    );
-    return rows.map((r) => ({
-      round: r.round,
-      radiusMeters: r.radius_meters,
-      outcome: r.outcome,
-      candidates: r.candidates,
-      at: r.created_at.toISOString(),
-    }));
   }
 }

@@ -3,9 +3,9 @@ import { DriverStatus, TripStatus } from '@app/contracts';
 import { Clock, CLOCK } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { LocationsService } from '../locations/locations.service';
-import { DispatchQueue } from '../trips/dispatch-queue';
 import { TripsService } from '../trips/trips.service';
-import { MatchingService } from './matching.service';
+import { DispatchQueue } from './dispatch-queue';
+import { DispatchService } from './dispatch.service';
 import { OffersRepository } from './offers.repository';
 
 /** How late a timer may be before the sweeper does its work for it. */
@@ -37,7 +37,7 @@ export class SweeperService {
   constructor(
     private readonly offers: OffersRepository,
     private readonly trips: TripsService,
-    private readonly matching: MatchingService,
+    private readonly dispatch: DispatchService,
     private readonly locations: LocationsService,
     private readonly queue: DispatchQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,19 +54,25 @@ export class SweeperService {
     const now = this.clock.now();
 
     for (const offer of await this.offers.overdue(TIMER_GRACE_MS)) {
-      await this.matching.offerTimedOut(offer.tripId, offer.id);
+      await this.dispatch.offerTimedOut(offer.tripId, offer.id);
       report.overdueOffers += 1;
     }
 
     const quietSince = new Date(now - 2 * this.config.matching.retryMs - TIMER_GRACE_MS);
     const bucket = Math.floor(now / this.config.matching.sweepIntervalMs);
-    for (const tripId of await this.offers.quietRequestedTrips(quietSince)) {
-      await this.queue.match(tripId, `sweep-${bucket}`);
+    const requested = await this.trips.findStale([TripStatus.REQUESTED], quietSince);
+    const active = await this.offers.activeSince(
+      requested.map((t) => t.id),
+      quietSince,
+    );
+    for (const trip of requested) {
+      if (active.has(trip.id)) continue;
+      await this.queue.match(trip.id, `sweep-${bucket}`);
       report.requestedRequeued += 1;
     }
 
-    const assigned = [TripStatus.DRIVER_ASSIGNED, TripStatus.DRIVER_ARRIVED];
-    for (const trip of await this.trips.findStale(assigned, new Date(now))) {
+    const notStarted = [TripStatus.DRIVER_ASSIGNED, TripStatus.DRIVER_ARRIVED];
+    for (const trip of await this.trips.findStale(notStarted, new Date(now))) {
       const driverId = trip.driverId as string;
       const at = this.locations.whereIs(driverId);
       const gone =
@@ -74,37 +80,14 @@ export class SweeperService {
         at.status === DriverStatus.OFFLINE ||
         at.silentMs > this.config.locations.offlineAfterMs;
       if (!gone) continue;
-      const result = await this.trips.applyTransition({
-        tripId: trip.id,
-        action: 'DRIVER_CANCEL',
-        actor: { role: 'system', id: null },
-        driverId,
-        patch: {
-          driverId: null,
-          vehicleId: null,
-          pickupCode: null,
-          assignedAt: null,
-          arrivedAt: null,
-        },
-        data: { reason: 'driver offline', driverId },
-      });
-      if (result.kind === 'ok') {
-        this.locations.markAvailable(driverId);
-        await this.queue.match(trip.id, `after-lost-${driverId}`);
-        report.driversLost += 1;
-      }
+      const result = await this.trips.handBack(trip.id, driverId, 'system', 'driver offline');
+      if (result.kind === 'ok') report.driversLost += 1;
     }
 
     for (const trip of await this.trips.findStale([TripStatus.IN_PROGRESS], new Date(now))) {
       const at = this.locations.whereIs(trip.driverId as string);
       if (at && at.silentMs <= this.config.matching.driverLostMs) continue;
-      const result = await this.trips.applyTransition({
-        tripId: trip.id,
-        action: 'SYSTEM_CANCEL',
-        actor: { role: 'system', id: null },
-        patch: { endedAt: new Date(now), cancelReason: 'driver lost', cancelledBy: 'system' },
-        data: { reason: 'driver lost during the trip' },
-      });
+      const result = await this.trips.abandon(trip.id);
       if (result.kind === 'ok') report.tripsAbandoned += 1;
     }
 

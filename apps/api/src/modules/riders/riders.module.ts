@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RiderEntity } from './rider.entity';
-import { RiderGateway } from './rider.gateway';
 import { RidersController } from './riders.controller';
 import { RidersRepository } from './riders.repository';
 import { RidersService } from './riders.service';
@@ -9,7 +8,7 @@ import { RidersService } from './riders.service';
 @Module({
   imports: [TypeOrmModule.forFeature([RiderEntity])],
   controllers: [RidersController],
-  providers: [RidersRepository, RidersService, RiderGateway],
+  providers: [RidersRepository, RidersService],
   exports: [RidersService],
 })
 export class RidersModule {}

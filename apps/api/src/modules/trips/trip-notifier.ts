@@ -1,52 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import type { Namespace } from 'socket.io';
-import { LatLng, Role, SocketEvent, TripOfferView, TripServerEvents } from '@app/contracts';
-import { actorRoom } from '../../common/auth/socket-auth';
+import { LatLng, RiderServerEvents, SocketEvent } from '@app/contracts';
+import { SocketHub } from '../../common/socket/socket-hub';
 import { TripRecord, toTripView } from './trip.model';
 
-type Args<E extends keyof TripServerEvents> = Parameters<TripServerEvents[E]>;
-
 /**
- * Pushes trip events to the sockets of the people concerned (every device of an account is in
- * its room). The gateways attach their namespaces at start.
+ * Pushes trip changes and the live view to the people concerned: every device of an account is
+ * in its room, reached through the socket hub. Offers are matching's (`OfferNotifier`).
  */
 @Injectable()
 export class TripNotifier {
-  private riders?: Namespace;
-  private drivers?: Namespace;
-
-  attach(role: 'rider' | 'driver', namespace: Namespace): void {
-    if (role === 'rider') this.riders = namespace;
-    else this.drivers = namespace;
-  }
+  constructor(private readonly hub: SocketHub) {}
 
   tripChanged(
     trip: TripRecord,
     extra: { driverLocation?: LatLng; etaSeconds?: number } = {},
   ): void {
-    this.toRider(trip.riderId, SocketEvent.TRIP_UPDATE, { trip: toTripView(trip, 'rider', extra) });
+    this.hub
+      .rider(trip.riderId)
+      ?.emit(SocketEvent.TRIP_UPDATE, { trip: toTripView(trip, 'rider', extra) });
     if (trip.driverId) {
-      this.toDriver(trip.driverId, SocketEvent.TRIP_UPDATE, { trip: toTripView(trip, 'driver') });
+      this.hub
+        .driver(trip.driverId)
+        ?.emit(SocketEvent.TRIP_UPDATE, { trip: toTripView(trip, 'driver') });
     }
   }
 
-  offer(driverId: string, offer: TripOfferView): void {
-    this.toDriver(driverId, SocketEvent.TRIP_OFFER, offer);
-  }
-
-  offerRevoked(driverId: string, tripId: string, reason: string): void {
-    this.toDriver(driverId, SocketEvent.TRIP_OFFER_REVOKED, { tripId, reason });
-  }
-
-  driverLocation(riderId: string, body: Args<'driver:location'>[0]): void {
-    this.toRider(riderId, SocketEvent.DRIVER_LOCATION, body);
-  }
-
-  private toRider<E extends keyof TripServerEvents>(riderId: string, event: E, ...args: Args<E>) {
-    this.riders?.to(actorRoom({ id: riderId, role: Role.RIDER })).emit(event, ...args);
-  }
-
-  private toDriver<E extends keyof TripServerEvents>(driverId: string, event: E, ...args: Args<E>) {
-    this.drivers?.to(actorRoom({ id: driverId, role: Role.DRIVER })).emit(event, ...args);
+  driverLocation(riderId: string, body: Parameters<RiderServerEvents['driver:location']>[0]): void {
+    this.hub.rider(riderId)?.emit(SocketEvent.DRIVER_LOCATION, body);
   }
 }

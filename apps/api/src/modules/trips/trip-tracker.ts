@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { TripStatus } from '@app/contracts';
-import { etaSeconds } from '@app/domain';
+import { ASSIGNED_STATES, etaSeconds } from '@app/domain';
 import { haversineMeters } from '@app/geo';
 import { DomainEvents, TRIP_CHANGED } from '../../common/events';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -40,13 +40,7 @@ export class TripTracker implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     this.locations.onDriverMoved((driver) => this.moved(driver));
-    for (const status of [
-      TripStatus.DRIVER_ASSIGNED,
-      TripStatus.DRIVER_ARRIVED,
-      TripStatus.IN_PROGRESS,
-    ]) {
-      for (const trip of await this.trips.list({ status, limit: 10_000 })) this.track(trip);
-    }
+    for (const trip of await this.trips.findInStates(ASSIGNED_STATES)) this.track(trip);
   }
 
   @OnEvent(TRIP_CHANGED)
@@ -70,11 +64,7 @@ export class TripTracker implements OnApplicationBootstrap {
   }
 
   private track(trip: TripRecord): void {
-    const assigned =
-      trip.driverId !== null &&
-      (trip.status === TripStatus.DRIVER_ASSIGNED ||
-        trip.status === TripStatus.DRIVER_ARRIVED ||
-        trip.status === TripStatus.IN_PROGRESS);
+    const assigned = trip.driverId !== null && ASSIGNED_STATES.includes(trip.status);
     if (!assigned) {
       for (const [driverId, tracked] of this.byDriver) {
         if (tracked.tripId === trip.id) this.byDriver.delete(driverId);

@@ -16,6 +16,40 @@ export const TRIP_FROM = `FROM trips t
   LEFT JOIN drivers d ON d.id = t.driver_id
   LEFT JOIN vehicles v ON v.driver_id = t.driver_id`;
 
+/** Filters of a trip list; every one optional, newest first, keyset-paginated on (created_at, id). */
+export interface TripListFilter {
+  riderId?: string;
+  driverId?: string;
+  status?: TripStatus;
+  from?: Date;
+  to?: Date;
+  before?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** The one trip-list query, shared by the riders' and drivers' lists and the admin's. */
+export function tripListQuery(filter: TripListFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    let index = params.length;
+    params.push(...values);
+    where.push(sql.replace(/\?/g, () => `$${++index}`));
+  };
+  if (filter.riderId) add('t.rider_id = ?', filter.riderId);
+  if (filter.driverId) add('t.driver_id = ?', filter.driverId);
+  if (filter.status) add('t.status = ?', filter.status);
+  if (filter.from) add('t.created_at >= ?', filter.from);
+  if (filter.to) add('t.created_at < ?', filter.to);
+  if (filter.before)
+    add('(t.created_at, t.id) < (?, ?)', filter.before.createdAt, filter.before.id);
+  params.push(filter.limit);
+  const sql = `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY t.created_at DESC, t.id DESC LIMIT $${params.length}`;
+  return { sql, params };
+}
+
 export interface TripRow {
   id: string;
   status: TripStatus;

@@ -1,33 +1,16 @@
-import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import type { Namespace as IoNamespace } from 'socket.io';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { Namespace, SocketEvent } from '@app/contracts';
-import { AuthedSocket } from '../../common/auth/socket-auth';
 import { validateInput } from '../../common/errors/validate';
 import { listen } from '../../common/socket/listen';
-import { TripNotifier } from './trip-notifier';
+import type { DriverSocket, RiderSocket } from '../../common/socket/sockets';
 import { SocketCancelDto, SocketRequestTripDto, SocketStartDto, TripIdDto } from './trips.dto';
 import { TripsService } from './trips.service';
 
-/** Sends a (re)connecting client the current state of its open trip at once. */
-async function sendOpenTrip(trips: TripsService, socket: AuthedSocket): Promise<void> {
-  const trip = await trips.openTripOf(socket.data.actor);
-  if (trip) socket.emit(SocketEvent.TRIP_UPDATE, { trip });
-}
-
 @WebSocketGateway({ namespace: Namespace.RIDER })
-export class RiderTripsGateway
-  implements OnGatewayInit<IoNamespace>, OnGatewayConnection<AuthedSocket>
-{
-  constructor(
-    private readonly trips: TripsService,
-    private readonly notifier: TripNotifier,
-  ) {}
+export class RiderTripsGateway implements OnGatewayConnection<RiderSocket> {
+  constructor(private readonly trips: TripsService) {}
 
-  afterInit(namespace: IoNamespace): void {
-    this.notifier.attach('rider', namespace);
-  }
-
-  handleConnection(socket: AuthedSocket): Promise<void> {
+  async handleConnection(socket: RiderSocket): Promise<void> {
     const actor = socket.data.actor;
     listen(socket, SocketEvent.TRIP_REQUEST, (body) => {
       const { idempotencyKey, ...input } = validateInput(SocketRequestTripDto, body);
@@ -37,24 +20,17 @@ export class RiderTripsGateway
       const input = validateInput(SocketCancelDto, body);
       return this.trips.cancel(actor, input.tripId, input.reason);
     });
-    return sendOpenTrip(this.trips, socket);
+    // A (re)connecting client gets the current state of its open trip at once.
+    const trip = await this.trips.openTripOf(actor);
+    if (trip) socket.emit(SocketEvent.TRIP_UPDATE, { trip });
   }
 }
 
 @WebSocketGateway({ namespace: Namespace.DRIVER })
-export class DriverTripsGateway
-  implements OnGatewayInit<IoNamespace>, OnGatewayConnection<AuthedSocket>
-{
-  constructor(
-    private readonly trips: TripsService,
-    private readonly notifier: TripNotifier,
-  ) {}
+export class DriverTripsGateway implements OnGatewayConnection<DriverSocket> {
+  constructor(private readonly trips: TripsService) {}
 
-  afterInit(namespace: IoNamespace): void {
-    this.notifier.attach('driver', namespace);
-  }
-
-  handleConnection(socket: AuthedSocket): Promise<void> {
+  async handleConnection(socket: DriverSocket): Promise<void> {
     const actor = socket.data.actor;
     listen(socket, SocketEvent.TRIP_ARRIVE, (body) =>
       this.trips.arrive(actor, validateInput(TripIdDto, body).tripId),
@@ -70,6 +46,7 @@ export class DriverTripsGateway
       const input = validateInput(SocketCancelDto, body);
       return this.trips.cancel(actor, input.tripId, input.reason);
     });
-    return sendOpenTrip(this.trips, socket);
+    const trip = await this.trips.openTripOf(actor);
+    if (trip) socket.emit(SocketEvent.TRIP_UPDATE, { trip });
   }
 }

@@ -1,11 +1,18 @@
+import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { CabType, LatLng, OPEN_TRIP_STATUSES, PaymentMethod, TripStatus } from '@app/contracts';
-import { nextState, TripAction, TripActorRole } from '@app/domain';
+import { CabType, LatLng, PaymentMethod, TripStatus } from '@app/contracts';
+import { ASSIGNED_STATES, nextState, OPEN_STATES, TripAction, TripActorRole } from '@app/domain';
+import type { Db } from '../../common/transactions/unit-of-work';
 import { isUniqueViolation } from '../../database/pg-errors';
 import { TripRecord } from './trip.model';
-import { TRIP_COLUMNS, TRIP_FROM, toTripRecord, TripRow } from './trip.sql';
+import {
+  TRIP_COLUMNS,
+  TRIP_FROM,
+  TripListFilter,
+  tripListQuery,
+  toTripRecord,
+  TripRow,
+} from './trip.sql';
 
 export interface NewTrip {
   riderId: string;
@@ -19,10 +26,12 @@ export interface NewTrip {
   idempotencyKey?: string;
 }
 
-/** Columns a transition may set besides the status. */
+/**
+ * Columns a transition may set besides the status. Setting `driverId` also sets the trip's
+ * vehicle to that driver's (null with it): a trip's vehicle is always its driver's.
+ */
 export interface TripPatch {
   driverId?: string | null;
-  vehicleId?: string | null;
   pickupCode?: string | null;
   assignedAt?: Date | null;
   arrivedAt?: Date | null;
@@ -37,7 +46,6 @@ export interface TripPatch {
 
 const PATCH_COLUMNS: Record<keyof TripPatch, string> = {
   driverId: 'driver_id',
-  vehicleId: 'vehicle_id',
   pickupCode: 'pickup_code',
   assignedAt: 'assigned_at',
   arrivedAt: 'arrived_at',
@@ -64,20 +72,28 @@ export interface TransitionRequest {
   driverId?: string;
   patch?: TripPatch;
   data?: Record<string, unknown>;
-  /** More writes that must commit or roll back with the transition (e.g. the offer claim). */
-  alsoInTransaction?: (tx: EntityManager) => Promise<void>;
 }
+
+/** What a trip loses when its driver hands it back (a cancel before the start, a lost driver). */
+export const UNASSIGNED: TripPatch = Object.freeze({
+  driverId: null,
+  pickupCode: null,
+  assignedAt: null,
+  arrivedAt: null,
+});
 
 export type CreateResult = { kind: 'created'; trip: TripRecord } | { kind: 'rider_has_open_trip' };
 
+/** Trips and their events. Every method joins the caller's unit of work when there is one. */
 @Injectable()
 export class TripsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectTransactionHost() private readonly db: Db) {}
 
   /** Stores a REQUESTED trip and its first event in one transaction. */
   async create(input: NewTrip): Promise<CreateResult> {
     try {
-      const trip = await this.db.transaction(async (tx) => {
+      const trip = await this.db.withTransaction(async () => {
+        const tx = this.db.tx;
         const [{ id }]: { id: string }[] = await tx.query(
           `INSERT INTO trips (rider_id, cab_type, status, pickup, dropoff, payment_method,
                               quote_fare_minor, surge_multiplier, currency, idempotency_key)
@@ -97,9 +113,9 @@ export class TripsRepository {
             input.idempotencyKey ?? null,
           ],
         );
-        await this.insertEvent(tx, id, null, 'REQUESTED', { role: 'rider', id: input.riderId }, {});
+        await this.insertEvent(id, null, 'REQUESTED', { role: 'rider', id: input.riderId }, {});
         // Read back inside the transaction: the trip is returned exactly as committed.
-        return (await this.findById(id, tx)) as TripRecord;
+        return (await this.findById(id)) as TripRecord;
       });
       return { kind: 'created', trip };
     } catch (error) {
@@ -109,16 +125,35 @@ export class TripsRepository {
     }
   }
 
-  async findById(id: string, tx: EntityManager = this.db.manager): Promise<TripRecord | null> {
-    const rows: TripRow[] = await tx.query(`SELECT ${TRIP_COLUMNS} ${TRIP_FROM} WHERE t.id = $1`, [
-      id,
-    ]);
+  async findById(id: string): Promise<TripRecord | null> {
+    const rows: TripRow[] = await this.db.tx.query(
+      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM} WHERE t.id = $1`,
+      [id],
+    );
     return rows[0] ? toTripRecord(rows[0]) : null;
+  }
+
+  /** Whether the driver holds a trip (assigned, arrived or in progress). */
+  async driverIsAssigned(driverId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.tx.query(
+      `SELECT 1 FROM trips WHERE driver_id = $1 AND status = ANY($2) LIMIT 1`,
+      [driverId, ASSIGNED_STATES],
+    );
+    return rows.length > 0;
+  }
+
+  /** Every trip in these states (for the live view's cache at start). */
+  async findInStates(statuses: readonly TripStatus[]): Promise<TripRecord[]> {
+    const rows: TripRow[] = await this.db.tx.query(
+      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM} WHERE t.status = ANY($1)`,
+      [statuses],
+    );
+    return rows.map(toTripRecord);
   }
 
   /** The rider's trip created with this key in the last 24 hours. */
   async findByIdempotencyKey(riderId: string, key: string): Promise<TripRecord | null> {
-    const rows: TripRow[] = await this.db.query(
+    const rows: TripRow[] = await this.db.tx.query(
       `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
        WHERE t.rider_id = $1 AND t.idempotency_key = $2 AND t.created_at > now() - interval '24 hours'`,
       [riderId, key],
@@ -128,55 +163,28 @@ export class TripsRepository {
 
   async findOpenFor(role: 'rider' | 'driver', id: string): Promise<TripRecord | null> {
     const column = role === 'rider' ? 't.rider_id' : 't.driver_id';
-    const rows: TripRow[] = await this.db.query(
+    const rows: TripRow[] = await this.db.tx.query(
       `SELECT ${TRIP_COLUMNS} ${TRIP_FROM} WHERE ${column} = $1 AND t.status = ANY($2)
        ORDER BY t.created_at DESC LIMIT 1`,
-      [id, OPEN_TRIP_STATUSES],
+      [id, OPEN_STATES],
     );
     return rows[0] ? toTripRecord(rows[0]) : null;
   }
 
   /** Newest first, keyset-paginated on (created_at, id). */
-  async list(query: {
-    riderId?: string;
-    driverId?: string;
-    status?: TripStatus;
-    limit: number;
-    before?: { createdAt: Date; id: string };
-    from?: Date;
-    to?: Date;
-  }): Promise<TripRecord[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.riderId) add('t.rider_id = ?', query.riderId);
-    if (query.driverId) add('t.driver_id = ?', query.driverId);
-    if (query.status) add('t.status = ?', query.status);
-    if (query.from) add('t.created_at >= ?', query.from);
-    if (query.to) add('t.created_at < ?', query.to);
-    if (query.before) {
-      params.push(query.before.createdAt, query.before.id);
-      where.push(`(t.created_at, t.id) < ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(query.limit);
-    const rows: TripRow[] = await this.db.query(
-      `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY t.created_at DESC, t.id DESC LIMIT $${params.length}`,
-      params,
-    );
+  async list(filter: TripListFilter): Promise<TripRecord[]> {
+    const { sql, params } = tripListQuery(filter);
+    const rows: TripRow[] = await this.db.tx.query(sql, params);
     return rows.map(toTripRecord);
   }
 
   /**
-   * One state change in one transaction: lock the row, check the state machine and the owner,
-   * update, record the event, run the extra writes, read the trip back.
+   * One state change in one transaction (the caller's, when it has one): lock the row, check the
+   * state machine and the owner, update, record the event, read the trip back.
    */
   async transition(request: TransitionRequest): Promise<TransitionResult> {
-    return this.db.transaction(async (tx) => {
+    return this.db.withTransaction(async () => {
+      const tx = this.db.tx;
       const rows: { status: TripStatus; rider_id: string; driver_id: string | null }[] =
         await tx.query(`SELECT status, rider_id, driver_id FROM trips WHERE id = $1 FOR UPDATE`, [
           request.tripId,
@@ -193,40 +201,24 @@ export class TripsRepository {
       for (const [key, value] of Object.entries(request.patch ?? {})) {
         params.push(value);
         sets.push(`${PATCH_COLUMNS[key as keyof TripPatch]} = $${params.length}`);
+        if (key === 'driverId') {
+          sets.push(`vehicle_id = (SELECT id FROM vehicles WHERE driver_id = $${params.length})`);
+        }
       }
       await tx.query(`UPDATE trips SET ${sets.join(', ')} WHERE id = $1`, params);
-      await this.insertEvent(tx, request.tripId, row.status, to, request.actor, request.data ?? {});
-      await request.alsoInTransaction?.(tx);
-      const trip = (await this.findById(request.tripId, tx)) as TripRecord;
+      await this.insertEvent(request.tripId, row.status, to, request.actor, request.data ?? {});
+      const trip = (await this.findById(request.tripId)) as TripRecord;
       return { kind: 'ok', trip, from: row.status };
     });
   }
 
-  async timeline(tripId: string) {
-    const rows: {
-      from_status: string | null;
-      to_status: string;
-      actor_role: string;
-      actor_id: string | null;
-      data: Record<string, unknown>;
-      created_at: Date;
-    }[] = await this.db.query(
-      `SELECT from_status, to_status, actor_role, actor_id, data, created_at
-       FROM trip_events WHERE trip_id = $1 ORDER BY created_at, id`,
-      [tripId],
-    );
-    return rows.map((r) => ({
-      from: r.from_status,
-      to: r.to_status,
-      actor: { role: r.actor_role, id: r.actor_id },
-      data: r.data,
-      at: r.created_at.toISOString(),
-    }));
-  }
-
   /** Trips in these states whose last change is older than `before`, oldest first. */
-  async findStale(statuses: TripStatus[], before: Date, limit = 500): Promise<TripRecord[]> {
-    const rows: TripRow[] = await this.db.query(
+  async findStale(
+    statuses: readonly TripStatus[],
+    before: Date,
+    limit = 500,
+  ): Promise<TripRecord[]> {
+    const rows: TripRow[] = await this.db.tx.query(
       `SELECT ${TRIP_COLUMNS} ${TRIP_FROM}
        WHERE t.status = ANY($1) AND t.updated_at < $2 ORDER BY t.updated_at LIMIT $3`,
       [statuses, before, limit],
@@ -235,14 +227,13 @@ export class TripsRepository {
   }
 
   private async insertEvent(
-    tx: EntityManager,
     tripId: string,
     from: TripStatus | null,
     to: TripStatus,
     actor: { role: TripActorRole; id: string | null },
     data: Record<string, unknown>,
   ): Promise<void> {
-    await tx.query(
+    await this.db.tx.query(
       `INSERT INTO trip_events (trip_id, from_status, to_status, actor_role, actor_id, data)
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [tripId, from, to, actor.role, actor.id, data],

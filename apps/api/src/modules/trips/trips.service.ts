@@ -1,21 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomInt } from 'node:crypto';
 import { ErrorCode, Role, TripStatus, TripView } from '@app/contracts';
-import { roadDistanceMeters, TripAction } from '@app/domain';
+import { newPickupCode, roadDistanceMeters, TripAction } from '@app/domain';
 import { haversineMeters } from '@app/geo';
 import { Actor } from '../../common/auth/actor';
 import { Clock, CLOCK } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventBus, TRIP_CHANGED } from '../../common/events';
+import { decodeCursor, page } from '../../common/http/cursor';
+import { UnitOfWork } from '../../common/transactions/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { LocationsService } from '../locations/locations.service';
+import { DispatchQueue } from '../matching/dispatch-queue';
 import { PricingService } from '../pricing/pricing.service';
-import { decodeCursor, page } from '../../common/http/cursor';
-import { DispatchQueue } from './dispatch-queue';
 import { TripTracker } from './trip-tracker';
 import { TripRecord, toTripView } from './trip.model';
-import { AdminTripsQuery, ListTripsQueryDto, RequestTripDto } from './trips.dto';
-import { TransitionRequest, TransitionResult, TripsRepository } from './trips.repository';
+import { ListTripsQueryDto, RequestTripDto } from './trips.dto';
+import {
+  TransitionRequest,
+  TransitionResult,
+  TripsRepository,
+  UNASSIGNED,
+} from './trips.repository';
 
 /**
  * The trip lifecycle as use cases, one per step, each taking the actor first. REST and
@@ -30,6 +35,7 @@ export class TripsService {
     private readonly tracker: TripTracker,
     private readonly dispatch: DispatchQueue,
     private readonly events: EventBus,
+    private readonly unitOfWork: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -92,23 +98,6 @@ export class TripsService {
     return { trips: items.map((t) => this.view(t, actor)), nextCursor };
   }
 
-  /** Every trip, filtered, newest first: for operators. */
-  async adminList(query: AdminTripsQuery) {
-    const limit = query.limit ?? 50;
-    const rows = await this.trips.list({
-      riderId: query.riderId,
-      driverId: query.driverId,
-      status: query.status,
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
-      limit: limit + 1,
-      before: query.cursor ? decodeCursor(query.cursor) : undefined,
-    });
-    const { items, nextCursor } = page(rows, limit);
-    const admin: Actor = { id: 'admin', role: Role.ADMIN };
-    return { trips: items.map((t) => this.view(t, admin)), nextCursor };
-  }
-
   /** The caller's open trip, for a reconnecting client. */
   async openTripOf(actor: Actor): Promise<TripView | null> {
     if (actor.role === Role.ADMIN) return null;
@@ -120,23 +109,8 @@ export class TripsService {
   async cancel(actor: Actor, tripId: string, reason?: string): Promise<{ trip: TripView }> {
     const now = new Date(this.clock.now());
     if (actor.role === Role.DRIVER) {
-      const trip = await this.apply({
-        tripId,
-        action: 'DRIVER_CANCEL',
-        actor: { role: 'driver', id: actor.id },
-        driverId: actor.id,
-        patch: {
-          driverId: null,
-          vehicleId: null,
-          pickupCode: null,
-          assignedAt: null,
-          arrivedAt: null,
-        },
-        data: { reason: reason ?? null },
-      });
-      this.locations.markAvailable(actor.id);
-      await this.dispatch.match(trip.id, `after-cancel-by-${actor.id}`);
-      return { trip: this.view(trip, actor) };
+      const result = await this.handBack(tripId, actor.id, 'driver', reason ?? null);
+      return { trip: this.view(this.applied(result, 'DRIVER_CANCEL'), actor) };
     }
     const trip = await this.apply({
       tripId,
@@ -211,11 +185,81 @@ export class TripsService {
     return { trip: this.view(trip, actor) };
   }
 
-  /** For dispatch and the sweeper: a transition with its effects, the caller having checked ownership. */
-  async applyTransition(request: TransitionRequest): Promise<TransitionResult> {
-    const result = await this.trips.transition(request);
-    if (result.kind === 'ok') this.afterTransition(result.trip, result.from, request.action);
+  /**
+   * Dispatch's claim: the driver takes the trip, with a fresh pickup code. Joins the caller's
+   * unit of work (the offer is claimed in the same transaction); the effects wait for its commit.
+   */
+  assignDriver(tripId: string, driverId: string, offerId: string): Promise<TransitionResult> {
+    return this.applyTransition({
+      tripId,
+      action: 'ACCEPT',
+      actor: { role: 'driver', id: driverId },
+      patch: {
+        driverId,
+        pickupCode: newPickupCode(),
+        assignedAt: new Date(this.clock.now()),
+      },
+      data: { offerId },
+    });
+  }
+
+  /**
+   * The driver gives an assigned trip back before the start (its own cancel, or the sweeper
+   * for a driver gone offline): the trip is requested again and matching resumes.
+   */
+  async handBack(
+    tripId: string,
+    driverId: string,
+    by: 'driver' | 'system',
+    reason: string | null,
+  ): Promise<TransitionResult> {
+    const result = await this.applyTransition({
+      tripId,
+      action: 'DRIVER_CANCEL',
+      actor: { role: by, id: by === 'driver' ? driverId : null },
+      driverId,
+      patch: UNASSIGNED,
+      data: by === 'driver' ? { reason } : { reason, driverId },
+    });
+    if (result.kind === 'ok') {
+      this.locations.markAvailable(driverId);
+      await this.dispatch.match(
+        tripId,
+        by === 'driver' ? `after-cancel-by-${driverId}` : `after-lost-${driverId}`,
+      );
+    }
     return result;
+  }
+
+  /** Matching found nobody in time. */
+  noDriverFound(tripId: string, reason: string): Promise<TransitionResult> {
+    return this.applyTransition({
+      tripId,
+      action: 'NO_DRIVER',
+      actor: { role: 'system', id: null },
+      patch: { endedAt: new Date(this.clock.now()) },
+      data: { reason },
+    });
+  }
+
+  /** The sweeper ends a trip whose driver vanished mid-ride, for an operator to settle. */
+  abandon(tripId: string): Promise<TransitionResult> {
+    return this.applyTransition({
+      tripId,
+      action: 'SYSTEM_CANCEL',
+      actor: { role: 'system', id: null },
+      patch: {
+        endedAt: new Date(this.clock.now()),
+        cancelReason: 'driver lost',
+        cancelledBy: 'system',
+      },
+      data: { reason: 'driver lost during the trip' },
+    });
+  }
+
+  /** Whether the driver holds a trip now (joins the caller's unit of work). */
+  driverIsAssigned(driverId: string): Promise<boolean> {
+    return this.trips.driverIsAssigned(driverId);
   }
 
   findById(tripId: string): Promise<TripRecord | null> {
@@ -223,12 +267,8 @@ export class TripsService {
   }
 
   /** Trips in these states unchanged since `before`, for the sweeper. */
-  findStale(statuses: TripStatus[], before: Date): Promise<TripRecord[]> {
+  findStale(statuses: readonly TripStatus[], before: Date): Promise<TripRecord[]> {
     return this.trips.findStale(statuses, before);
-  }
-
-  timeline(tripId: string) {
-    return this.trips.timeline(tripId);
   }
 
   view(trip: TripRecord, actor: Actor): TripView {
@@ -243,17 +283,31 @@ export class TripsService {
     });
   }
 
+  /** A user's step: a transition whose refusal is the user's error. */
   private async apply(request: TransitionRequest): Promise<TripRecord> {
-    const result = await this.trips.transition(request);
+    return this.applied(await this.applyTransition(request), request.action);
+  }
+
+  private applied(result: TransitionResult, action: TripAction): TripRecord {
     if (result.kind === 'not_found') throw DomainError.notFound('trip');
     if (result.kind === 'invalid') {
       throw new DomainError(
         ErrorCode.INVALID_STATE,
-        `${request.action.toLowerCase().replace('_', ' ')} is not possible for a trip that is ${result.status}`,
+        `${action.toLowerCase().replace('_', ' ')} is not possible for a trip that is ${result.status}`,
       );
     }
-    this.afterTransition(result.trip, result.from, request.action);
     return result.trip;
+  }
+
+  /** A transition, and its effects once it has committed (in the caller's unit of work, if any). */
+  private async applyTransition(request: TransitionRequest): Promise<TransitionResult> {
+    const result = await this.trips.transition(request);
+    if (result.kind === 'ok') {
+      this.unitOfWork.afterCommit(() =>
+        this.afterTransition(result.trip, result.from, request.action),
+      );
+    }
+    return result;
   }
 
   /** Effects of a committed change: the driver's live status, then everyone who listens. */
@@ -281,9 +335,4 @@ export class TripsService {
       throw DomainError.forbidden('only the trip driver takes this step');
     return { role: 'driver', id: actor.id };
   }
-}
-
-/** Four digits the rider shows the driver, so nobody leaves with the wrong car. */
-export function newPickupCode(): string {
-  return String(randomInt(0, 10_000)).padStart(4, '0');
 }

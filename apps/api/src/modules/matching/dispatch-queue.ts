@@ -6,7 +6,8 @@ import { MatchingJob, MatchingJobPayloads, QueueName } from '@app/contracts';
 type Payload = MatchingJobPayloads[MatchingJob];
 
 /**
- * The producer side of the matching queue. Job ids are deterministic, so that two handlers
+ * The producer side of the matching queue: whoever enqueues dispatch work (trips, matching's
+ * own steps, the sweeper) goes through here. Job ids are deterministic, so that two handlers
  * reacting to the same fact (a deny and the offer's timeout, a retry and the sweeper) enqueue
  * one job, not two: BullMQ ignores an add whose id it already holds.
  */

@@ -1,7 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32) and the draws the simulator needs. Every bot gets its own
- * stream, forked from the run seed and its index, so its choices do not depend on the order in
- * which the network delivers events to other bots.
+ * The one seeded PRNG (mulberry32) and the draws the simulator and the benchmarks need. Pure:
+ * no clock, no Math.random. Every simulated bot gets its own stream, forked from the run seed
+ * and its index, so its choices do not depend on the order the network delivers events in.
  */
 export class Prng {
   private state: number;
