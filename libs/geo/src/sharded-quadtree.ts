@@ -48,10 +48,10 @@ export const INDEX_PRECISION = 4;
  * handle equals.
  */
 const SLOT_LIMIT = 2 ** 26;
-/** Pings `moveMany` warms at a time: their lines (~200 B each) stay within L2. */
-const MOVE_BLOCK = 256;
 const SLOT_MASK = SLOT_LIMIT - 1;
 const HANDLE_LIMIT = 2 ** 52;
+/** Pings `moveMany` warms at a time: their lines (~200 B each) stay within L2. */
+const MOVE_BLOCK = 256;
 
 export interface NearestOptions<T> {
   /** Maximum number of results, a positive integer. */
@@ -163,9 +163,7 @@ export class ShardedQuadtree<T = unknown> {
    * stays valid until its point is removed; after that it throws, even once the slot is reused.
    */
   move(handle: number, lat: number, lng: number, data?: T): void {
-    const slot = handle & SLOT_MASK;
-    // `>= 0` first: a negative number could otherwise equal a free slot's marker.
-    if (!(handle >= 0 && this.store.handleAt(slot) === handle)) assertHandle(handle);
+    const slot = this.slotOf(handle);
     if (!(lat >= -90 && lat <= 90)) assertLat(lat);
     if (!(lng >= -180 && lng <= 180)) assertLng(lng);
     this.moveSlot(slot, lat, lng, data);
@@ -194,21 +192,18 @@ export class ShardedQuadtree<T = unknown> {
         `count must be an integer in [0, shortest of handles, lat and lng = ${Math.min(handles.length, lat.length, lng.length)}], got ${String(count)}`,
       );
     }
-    const store = this.store;
     const slots = this.blockSlots;
     for (let from = 0; from < count; from += MOVE_BLOCK) {
       const n = Math.min(MOVE_BLOCK, count - from);
       for (let i = 0; i < n; i++) {
-        const handle = handles[from + i];
-        const slot = handle & SLOT_MASK;
-        if (!(handle >= 0 && store.handleAt(slot) === handle)) assertHandle(handle);
+        const slot = this.slotOf(handles[from + i]);
         const pLat = lat[from + i];
         const pLng = lng[from + i];
         if (!(pLat >= -90 && pLat <= 90)) assertLat(pLat, `lat[${from + i}]`);
         if (!(pLng >= -180 && pLng <= 180)) assertLng(pLng, `lng[${from + i}]`);
         slots[i] = slot;
       }
-      store.warm(slots, n);
+      this.store.warm(slots, n);
       for (let i = 0; i < n; i++) this.moveSlot(slots[i], lat[from + i], lng[from + i], undefined);
     }
   }
@@ -321,6 +316,14 @@ export class ShardedQuadtree<T = unknown> {
   /** Snapshot of `shards()` sorted by cell, convenient for stats endpoints and tests. */
   shardStats(): ShardInfo[] {
     return [...this.shards()].sort((a, b) => (a.cell < b.cell ? -1 : a.cell > b.cell ? 1 : 0));
+  }
+
+  /** The slot a live handle names; throws for anything else. */
+  private slotOf(handle: number): number {
+    const slot = handle & SLOT_MASK;
+    // `>= 0` first: a negative number could otherwise equal a free slot's marker.
+    if (!(handle >= 0 && this.store.handleAt(slot) === handle)) assertHandle(handle);
+    return slot;
   }
 
   /** The move behind `upsert` and `move`: in place, within the index cell, or across cells. */
