@@ -15,8 +15,8 @@ import {
 export interface ShardedQuadtreeOptions {
   /**
    * Geohash length of a shard cell, as `shards()` reports them. Default 4 (~39 km x 20 km at the
-   * equator): a city sits in a handful of shards. Inside, each shard is split further into
-   * quadtrees rooted at cells of `max(shardPrecision, INDEX_PRECISION)`.
+   * equator): a city sits in a handful of shards. Each shard holds the quadtrees of the index
+   * cells inside it (`indexPrecision`; by default the shard cell itself, one quadtree).
    */
   shardPrecision?: number;
   /** Points a leaf holds before it splits. Default 32: 16 and 64 were slower on kNN. */
@@ -90,7 +90,8 @@ interface ShardCell {
  * Latest position of every driver, indexed for k-nearest and radius queries.
  *
  * The world is cut into geohash cells (`shardPrecision`); each non-empty cell is a shard holding
- * point quadtrees, one per non-empty index cell (`INDEX_PRECISION`) inside it. Results are ordered by haversine distance, ties broken by id (code-unit order).
+ * point quadtrees, one per non-empty index cell (`indexPrecision`, by default the shard cell)
+ * inside it. Results are ordered by haversine distance, ties broken by id (code-unit order).
  * Not re-entrant: a filter must not call back into the same index.
  */
 export class ShardedQuadtree<T = unknown> {
