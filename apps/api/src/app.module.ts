@@ -8,12 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthCoreModule } from './common/auth/auth-core.module';
+import { DutiesModule } from './common/duties/duties.module';
 import { EventsModule } from './common/events.module';
+import { RolesModule } from './common/roles/roles.module';
 import { SocketHub } from './common/socket/socket-hub';
 import { TransactionsModule } from './common/transactions/transactions.module';
 import { CLOCK, systemClock } from './common/clock';
 import { APP_CONFIG, AppConfig } from './config/app-config';
+import { openMigrated } from './database/migrate-under-lock';
 import { typeormOptions } from './database/typeorm-options';
+import type { DataSourceOptions } from 'typeorm';
 import { Infrastructure, INFRASTRUCTURE } from './infrastructure/infrastructure';
 import { RedisModule } from './infrastructure/redis.module';
 import { AdminModule } from './modules/admin/admin.module';
@@ -56,7 +60,11 @@ export class AppModule {
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
           },
         }),
-        TypeOrmModule.forRoot(typeormOptions(infra.databaseUrl, infra.databasePoolSize)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => typeormOptions(infra.databaseUrl, infra.databasePoolSize),
+          dataSourceFactory: (options) =>
+            openMigrated(options as DataSourceOptions, { lock: !infra.embedded }),
+        }),
         BullModule.forRoot({ connection: infra.queue.connection as never }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: config.auth.rateWindowSeconds * 1000, limit: config.auth.rateLimit }],
@@ -70,6 +78,8 @@ export class AppModule {
         EventsModule,
         TransactionsModule,
         RedisModule,
+        RolesModule,
+        DutiesModule,
         AuthCoreModule,
         RidersModule,
         DriversModule,

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -11,6 +12,7 @@ import { HttpErrorFilter } from './common/http/http-exception.filter';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { Infrastructure, openInfrastructure } from './infrastructure/infrastructure';
+import { REDIS } from './infrastructure/redis.module';
 
 export interface RunningServer {
   app: INestApplication;
@@ -27,7 +29,16 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   try {
     app = await NestFactory.create(AppModule.register(config, infra), { bufferLogs: true });
     app.useLogger(app.get(Logger));
-    app.useWebSocketAdapter(new AppIoAdapter(app, app.get(TokenService), app.get(SocketHub)));
+    app.useWebSocketAdapter(
+      new AppIoAdapter(
+        app,
+        app.get(TokenService),
+        app.get(SocketHub),
+        app.get(REDIS),
+        config.roles,
+      ),
+    );
+    if (!config.roles.api) serveOnlyOperations(app);
     configureHttp(app);
     await app.listen(config.http.port, config.http.host);
   } catch (error) {
@@ -49,6 +60,22 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
       register.clear();
     },
   };
+}
+
+/**
+ * A worker-only process (PROCESS_ROLES=worker) answers health checks and metrics and nothing
+ * else: the API is the api processes' (its sockets are refused by `AppIoAdapter`).
+ */
+function serveOnlyOperations(app: INestApplication): void {
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/health') || req.path === '/metrics') return next();
+    res.status(404).json({
+      statusCode: 404,
+      error: 'NOT_FOUND',
+      message:
+        'this is a worker process (PROCESS_ROLES=worker): the API is served by api processes',
+    });
+  });
 }
 
 function configureHttp(app: INestApplication): void {

@@ -16,6 +16,21 @@ const url = (protocols: string[]) =>
       message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+const tariffFields = z
+  .object({
+    baseMinor: z.number().int().min(0),
+    perKmMinor: z.number().int().min(0),
+    perMinuteMinor: z.number().int().min(0),
+    minimumMinor: z.number().int().min(0),
+    bookingFeeMinor: z.number().int().min(0),
+  })
+  .partial()
+  .strict();
+const tariffOverrides = z
+  .object({ ECONOMY: tariffFields, XL: tariffFields, PREMIUM: tariffFields })
+  .partial()
+  .strict();
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -33,6 +48,19 @@ export const envSchema = z
     EMBEDDED_IN_MEMORY: bool.default(false),
     /** Unset: BullMQ runs on its PostgreSQL backend, throttling in memory. */
     REDIS_URL: url(['redis', 'rediss']).optional(),
+
+    /**
+     * What this process runs: `api` (HTTP and socket.io), `worker` (BullMQ processors and the
+     * city-wide duties), or both (the default: one process does everything).
+     */
+    PROCESS_ROLES: z
+      .string()
+      .regex(/^(api|worker)(,(api|worker))*$/, 'must be api, worker or api,worker')
+      .default('api,worker')
+      .transform((value) => {
+        const roles = value.split(',');
+        return { api: roles.includes('api'), worker: roles.includes('worker') };
+      }),
 
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
     JWT_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
@@ -52,8 +80,24 @@ export const envSchema = z
     DRIVER_STALE_AFTER_MS: z.coerce.number().int().positive().default(15_000),
     /** After this long without a ping an AVAILABLE driver is set OFFLINE. */
     DRIVER_OFFLINE_AFTER_MS: z.coerce.number().int().positive().default(120_000),
-    /** How often live locations are written to Redis (batched) and timeouts checked. */
-    LOCATION_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+    /**
+     * How often a process publishes its drivers' moves and status changes: to the other
+     * processes (Redis Streams) and the live store (Redis hash), in one batch.
+     */
+    LOCATION_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(250),
+    /** Entries kept per location stream partition (each entry is one flush's batch). */
+    LOCATION_STREAM_MAXLEN: z.coerce.number().int().positive().default(10_000),
+    /**
+     * Which partitions (first geohash character of a driver's position) this process follows:
+     * `*` for all, or a list such as `u,g` for a process serving only those regions.
+     */
+    LOCATION_PARTITIONS: z
+      .string()
+      .regex(
+        /^(\*|[0-9b-hjkmnp-z](,[0-9b-hjkmnp-z])*)$/,
+        'must be * or geohash characters, e.g. u,g',
+      )
+      .default('*'),
     /** How often, at most, one driver's location is written to PostgreSQL. */
     LOCATION_DB_WRITE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
     /** How often `cabs:watch` pushes `cabs:nearby`. */
@@ -77,6 +121,47 @@ export const envSchema = z
     TRIP_DRIVER_LOST_MS: z.coerce.number().int().positive().default(600_000),
     CITY_SPEED_KMH: z.coerce.number().positive().max(200).default(25),
     ROAD_FACTOR: z.coerce.number().min(1).max(3).default(1.3),
+    /**
+     * Per-cab-type tariff overrides as JSON, merged over the defaults in libs/domain/src/fares.ts,
+     * e.g. `{"ECONOMY":{"baseMinor":300,"bookingFeeMinor":0}}`.
+     */
+    FARE_TARIFFS: z
+      .string()
+      .default('{}')
+      .transform((value, ctx) => {
+        try {
+          return tariffOverrides.parse(JSON.parse(value));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `must be JSON tariffs: ${String(error)}` });
+          return z.NEVER;
+        }
+      }),
+    /** ISO currency of every fare. */
+    FARE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+      .default('USD'),
+    /** How long a quote from GET /trips/estimate can be booked. */
+    QUOTE_TTL_SECONDS: z.coerce.number().int().positive().default(120),
+    /** The final fare stays within this percentage of the quote unless the route changed. */
+    FARE_BAND_PERCENT: z.coerce.number().min(0).max(100).default(20),
+    /** The route changed when the distance driven is this percentage off the quoted one. */
+    ROUTE_CHANGE_PERCENT: z.coerce.number().min(0).max(1000).default(25),
+    /** How long a driver waits at the pickup before a rider's cancel costs the fee. */
+    CANCELLATION_GRACE_SECONDS: z.coerce.number().int().min(0).default(120),
+    CANCELLATION_FEE_MINOR: z.coerce.number().int().min(0).default(500),
+    /** Period of the city-wide surge recompute. */
+    SURGE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+    /** Quotes and requests newer than this count as demand. */
+    SURGE_DEMAND_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
+    SURGE_CAP: z.coerce.number().min(1).max(10).default(3),
+    /** Base delay of the payment jobs' exponential backoff. */
+    PAYMENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(1_000),
+    PAYMENT_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
+    /** How long the sandbox provider takes to settle a call and send its webhook. */
+    PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(500),
+    /** Where the sandbox delivers webhooks; unset: this process's own port on 127.0.0.1. */
+    PAYMENT_WEBHOOK_URL: url(['http', 'https']).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -85,6 +170,17 @@ export const envSchema = z
         path: [env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'],
         message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',
       });
+    }
+    if (!(env.PROCESS_ROLES.api && env.PROCESS_ROLES.worker)) {
+      for (const name of ['DATABASE_URL', 'REDIS_URL'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `is required when PROCESS_ROLES is one role: processes share the city through PostgreSQL and Redis`,
+          });
+        }
+      }
     }
     if (env.NODE_ENV === 'production') {
       if (env.JWT_SECRET === DEV_JWT_SECRET) {

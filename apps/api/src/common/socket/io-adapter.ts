@@ -1,5 +1,7 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import { Namespace, Role } from '@app/contracts';
 import { actorRoom, requireRole } from '../auth/socket-auth';
@@ -17,26 +19,59 @@ const NAMESPACE_ROLES: readonly [Namespace, Role][] = [
  * The one place where the socket.io server is made: every namespace gets its handshake check
  * (a token of its role, else `connect_error: unauthorized`) and puts each socket in its
  * account's room, before any gateway sees it; the server is handed to `SocketHub` for pushes.
- * The cross-process adapter (scale-out) is wired here too.
+ *
+ * With Redis, the server gets socket.io's Redis adapter (pub/sub): an emit to a room reaches
+ * that room's sockets on every process. Pub/sub keeps nothing, which suits what crosses it (the
+ * high-rate `driver:location` fan-out, trip updates); a reconnecting client is brought up to
+ * date by the server itself (its open trip and offer are sent on connect), so connection-state
+ * recovery, the reason to prefer the streams adapter, is not needed. Only the websocket
+ * transport is served: long-polling would need sticky sessions behind a load balancer.
  */
 export class AppIoAdapter extends IoAdapter {
+  private readonly logger = new Logger(AppIoAdapter.name);
+  private readonly clients: Redis[] = [];
+
   constructor(
     app: INestApplicationContext,
     private readonly tokens: TokenService,
     private readonly hub: SocketHub,
+    private readonly redis: Redis | null,
+    private readonly roles: { api: boolean },
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, options);
+    const server: Server = super.createIOServer(port, { ...options, transports: ['websocket'] });
+    if (this.redis) {
+      const pub = this.redis.duplicate();
+      const sub = this.redis.duplicate();
+      for (const client of [pub, sub]) {
+        client.on('error', (error) =>
+          this.logger.warn({ err: error }, 'socket adapter: Redis error (ioredis retries)'),
+        );
+        this.clients.push(client);
+      }
+      // Pub/sub spans Redis databases: the key names ours, as for the event bus.
+      server.adapter(createAdapter(pub, sub, { key: `socket.io:db${this.redis.options.db ?? 0}` }));
+    }
     for (const [name, role] of NAMESPACE_ROLES) {
       const namespace = server.of(name);
+      if (!this.roles.api) {
+        // A worker process pushes to rooms (through the adapter) but holds no client sockets.
+        namespace.use((_socket, next) => next(new Error('this process serves no sockets')));
+        continue;
+      }
       requireRole(namespace, this.tokens, role);
       // Registered before the gateways' handlers, so a socket is in its room when they run.
       namespace.on('connection', (socket) => void socket.join(actorRoom(socket.data.actor)));
     }
     this.hub.attach(server);
     return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    for (const client of this.clients.splice(0)) client.disconnect();
   }
 }

@@ -16,6 +16,8 @@ export interface LiveDriver {
   lastPingAtMs: number;
   /** Server time of the last sign of life (a ping or a status change), for the offline timeout. */
   lastSeenAtMs: number;
+  /** Server time of the last status change: of two processes' statuses, the later one wins. */
+  statusChangedAtMs: number;
   readonly history: PingHistory;
   implausibleCount: number;
   /**
@@ -36,6 +38,12 @@ export interface LiveSnapshot {
   lng: number;
   heading: number;
   lastPingAtMs: number;
+}
+
+/** A snapshot with the times that order it against other processes' (Redis and replication). */
+export interface LiveRecord extends LiveSnapshot {
+  lastSeenAtMs: number;
+  statusChangedAtMs: number;
 }
 
 /**
@@ -63,6 +71,7 @@ export class LiveDrivers {
         heading: NaN,
         lastPingAtMs: NaN,
         lastSeenAtMs: NaN,
+        statusChangedAtMs: -Infinity,
         history: newPingHistory(),
         implausibleCount: 0,
         offeredUntilMs: NaN,
@@ -83,19 +92,53 @@ export class LiveDrivers {
     }
   }
 
-  restore(snapshot: LiveSnapshot): LiveDriver {
+  restore(snapshot: LiveSnapshot | LiveRecord): LiveDriver {
     const driver = this.getOrCreate(snapshot.driverId, snapshot.cabType);
+    const record = withTimes(snapshot);
     driver.status = snapshot.status;
+    driver.statusChangedAtMs = record.statusChangedAtMs;
     driver.lat = snapshot.lat;
     driver.lng = snapshot.lng;
     driver.heading = snapshot.heading;
     driver.lastPingAtMs = snapshot.lastPingAtMs;
-    driver.lastSeenAtMs = snapshot.lastPingAtMs;
+    driver.lastSeenAtMs = record.lastSeenAtMs;
     driver.history.lastLat = snapshot.lat;
     driver.history.lastLng = snapshot.lng;
     driver.history.lastTs = snapshot.lastPingAtMs;
     this.sync(driver);
     return driver;
+  }
+
+  /**
+   * Applies another process's view of a driver (replication). Each part wins only if it is
+   * newer: the position by its ping time, the status by its change time, so a late entry never
+   * moves a driver back. The last fix also seeds the plausibility check, so a driver who
+   * reconnects to this process cannot teleport. Returns whether anything changed.
+   */
+  applyRemote(snapshot: LiveRecord): boolean {
+    const driver = this.getOrCreate(snapshot.driverId, snapshot.cabType);
+    let changed = false;
+    if (snapshot.statusChangedAtMs > driver.statusChangedAtMs) {
+      driver.status = snapshot.status;
+      driver.statusChangedAtMs = snapshot.statusChangedAtMs;
+      changed = true;
+    }
+    if (snapshot.lastPingAtMs > driver.lastPingAtMs || Number.isNaN(driver.lastPingAtMs)) {
+      if (!Number.isNaN(snapshot.lat)) {
+        driver.lat = snapshot.lat;
+        driver.lng = snapshot.lng;
+        driver.heading = snapshot.heading;
+        driver.lastPingAtMs = snapshot.lastPingAtMs;
+        driver.history.lastLat = snapshot.lat;
+        driver.history.lastLng = snapshot.lng;
+        driver.history.lastTs = snapshot.lastPingAtMs;
+        changed = true;
+      }
+    }
+    if (!(driver.lastSeenAtMs >= snapshot.lastSeenAtMs))
+      driver.lastSeenAtMs = snapshot.lastSeenAtMs;
+    if (changed) this.sync(driver);
+    return changed;
   }
 
   /** Available drivers of a cab type with a ping fresher than `staleBeforeMs`, nearest first. */
@@ -146,6 +189,25 @@ export class LiveDrivers {
     }
     return { online: available + onTrip, available, onTrip, stale };
   }
+}
+
+/** A snapshot from a store that kept no times (PostgreSQL, older records): its ping time. */
+export function withTimes(snapshot: LiveSnapshot | LiveRecord): LiveRecord {
+  return 'statusChangedAtMs' in snapshot
+    ? snapshot
+    : {
+        ...snapshot,
+        lastSeenAtMs: snapshot.lastPingAtMs,
+        statusChangedAtMs: snapshot.lastPingAtMs,
+      };
+}
+
+export function recordOf(driver: LiveDriver): LiveRecord {
+  return {
+    ...snapshotOf(driver),
+    lastSeenAtMs: driver.lastSeenAtMs,
+    statusChangedAtMs: driver.statusChangedAtMs,
+  };
 }
 
 export function snapshotOf(driver: LiveDriver): LiveSnapshot {

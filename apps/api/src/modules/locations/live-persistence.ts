@@ -2,22 +2,28 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import type Redis from 'ioredis';
 import { DriverStatus } from '@app/contracts';
 import { Clock, CLOCK } from '../../common/clock';
+import { PROCESS_ID } from '../../common/duties/duties.tokens';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { REDIS } from '../../infrastructure/redis.module';
 import { DriverLocationsRepository } from './driver-locations.repository';
-import { LiveDriver, LiveDrivers, LiveSnapshot, snapshotOf } from './live-drivers';
+import { LiveDriver, LiveDrivers, LiveSnapshot, recordOf, snapshotOf } from './live-drivers';
+import { LocationsMetrics } from './locations.metrics';
 import { RedisLiveStore } from './live-store.redis';
+import { followed, RedisLiveTail, streamEnds } from './live-stream.redis';
 
 /**
- * Makes live locations outlive the process. Pings only mark a driver dirty; a timer writes the
- * dirty ones to Redis in one batch per tick, and to PostgreSQL at most once per
- * LOCATION_DB_WRITE_INTERVAL_MS per driver (status changes at the next tick). At start the
- * index is rebuilt from Redis when there is one, else from PostgreSQL.
+ * Makes live locations outlive the process and reach the other processes. Pings only mark a
+ * driver dirty; a timer writes the dirty ones to Redis in one batch per flush (the hash of
+ * latest records and the location streams, in one MULTI), and to PostgreSQL at most once per
+ * LOCATION_DB_WRITE_INTERVAL_MS per driver (status changes at the next flush). At start the
+ * index is rebuilt from Redis when there is one, else from PostgreSQL; then, with Redis, the
+ * process follows the other processes' streams, so its index holds the whole city.
  */
 @Injectable()
 export class LivePersistence implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LivePersistence.name);
   private readonly redisStore: RedisLiveStore | null;
+  private tail?: RedisLiveTail;
   private readonly redisDirty = new Set<LiveDriver>();
   private readonly dbPending = new Set<LiveDriver>();
   private readonly dbUrgent = new Set<LiveDriver>();
@@ -26,11 +32,13 @@ export class LivePersistence implements BeforeApplicationShutdown {
   constructor(
     private readonly live: LiveDrivers,
     private readonly repository: DriverLocationsRepository,
-    @Inject(REDIS) redis: Redis | null,
+    private readonly metrics: LocationsMetrics,
+    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(PROCESS_ID) private readonly processId: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.redisStore = redis && new RedisLiveStore(redis);
+    this.redisStore = redis && new RedisLiveStore(redis, processId, config.locations.streamMaxLen);
   }
 
   moved(driver: LiveDriver): void {
@@ -43,14 +51,29 @@ export class LivePersistence implements BeforeApplicationShutdown {
     this.dbUrgent.add(driver);
   }
 
+  /**
+   * Loads the latest records, then (with Redis) follows the streams from where they ended
+   * before the load, so no change between the two is missed; a change seen twice is harmless,
+   * because only newer parts of a record are applied.
+   */
   async rebuild(): Promise<number> {
-    const snapshots = this.redisStore
-      ? await this.redisStore.loadAll()
-      : await this.repository.findOnline();
-    for (const snapshot of snapshots) {
-      if (snapshot.status !== DriverStatus.OFFLINE) this.live.restore(snapshot);
+    if (!this.redis || !this.redisStore) {
+      const snapshots = await this.repository.findOnline();
+      for (const s of snapshots) if (s.status !== DriverStatus.OFFLINE) this.live.restore(s);
+      return snapshots.length;
     }
-    return snapshots.length;
+    const ends = await streamEnds(this.redis, followed(this.config.locations.partitions));
+    const records = await this.redisStore.loadAll();
+    for (const r of records) if (r.status !== DriverStatus.OFFLINE) this.live.restore(r);
+    this.tail = new RedisLiveTail(this.redis.duplicate(), this.processId, (batch) => {
+      const now = this.clock.now();
+      for (const record of batch) {
+        if (this.live.applyRemote(record))
+          this.metrics.replicated((now - record.lastPingAtMs) / 1000);
+      }
+    });
+    this.tail.start(ends);
+    return records.length;
   }
 
   /** One write batch; ticks never overlap, so writes of one driver stay in order. */
@@ -64,6 +87,7 @@ export class LivePersistence implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.tail?.stop();
     await this.flush({ everything: true });
   }
 
@@ -71,11 +95,8 @@ export class LivePersistence implements BeforeApplicationShutdown {
     if (this.redisStore && this.redisDirty.size > 0) {
       const batch = [...this.redisDirty];
       this.redisDirty.clear();
-      const online = batch.filter((d) => d.status !== DriverStatus.OFFLINE).map(snapshotOf);
-      const offline = batch.filter((d) => d.status === DriverStatus.OFFLINE).map((d) => d.id);
       try {
-        await this.redisStore.save(online);
-        await this.redisStore.remove(offline);
+        await this.redisStore.write(batch.map(recordOf));
       } catch (error) {
         batch.forEach((d) => this.redisDirty.add(d));
         throw error;

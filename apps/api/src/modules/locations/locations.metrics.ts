@@ -17,6 +17,7 @@ export type PingOutcome = (typeof PING_OUTCOMES)[number];
 export class LocationsMetrics {
   private readonly pings: Record<PingOutcome, { inc(): void }>;
   private readonly pingToIndex: Histogram;
+  private readonly replicationLag: Histogram;
 
   constructor(live: LiveDrivers, staleAfterMs: number) {
     for (const name of [
@@ -24,6 +25,7 @@ export class LocationsMetrics {
       'ridehail_ping_to_index_seconds',
       'ridehail_drivers',
       'ridehail_index_shard_drivers',
+      'ridehail_location_replication_lag_seconds',
     ]) {
       register.removeSingleMetric(name);
     }
@@ -39,6 +41,11 @@ export class LocationsMetrics {
       name: 'ridehail_ping_to_index_seconds',
       help: 'Time from receiving a ping to its position being searchable in the index',
       buckets: [0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.0005, 0.001, 0.005],
+    });
+    this.replicationLag = new Histogram({
+      name: 'ridehail_location_replication_lag_seconds',
+      help: 'From a ping accepted on another process to the driver moving in this index',
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
     });
     new Gauge({
       name: 'ridehail_drivers',
@@ -68,5 +75,9 @@ export class LocationsMetrics {
 
   pingIndexed(seconds: number): void {
     this.pingToIndex.observe(seconds);
+  }
+
+  replicated(lagSeconds: number): void {
+    if (lagSeconds >= 0) this.replicationLag.observe(lagSeconds);
   }
 }

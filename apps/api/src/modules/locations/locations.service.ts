@@ -15,6 +15,7 @@ import {
 } from '@app/domain';
 import { Actor } from '../../common/auth/actor';
 import { Clock, CLOCK } from '../../common/clock';
+import { CityDuties } from '../../common/duties/city-duties';
 import { DomainError } from '../../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DriversService } from '../drivers/drivers.service';
@@ -53,6 +54,7 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     private readonly persistence: LivePersistence,
     private readonly metrics: LocationsMetrics,
     private readonly drivers: DriversService,
+    private readonly duties: CityDuties,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -60,8 +62,19 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     const restored = await this.persistence.rebuild();
     this.logger.log(`rebuilt the location index: ${restored} online drivers restored`);
-    this.timer = setInterval(() => this.tick(), this.config.locations.flushIntervalMs);
+    // Per process, safe with N: each process publishes the changes made on it.
+    this.timer = setInterval(
+      () => void this.persistence.flush(),
+      this.config.locations.flushIntervalMs,
+    );
     this.timer.unref();
+    if (this.config.roles.worker) {
+      this.duties.start({
+        name: 'presence-timeouts',
+        everyMs: this.config.locations.flushIntervalMs,
+        run: async () => this.expireSilentDrivers(),
+      });
+    }
   }
 
   onApplicationShutdown(): void {
@@ -217,20 +230,26 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     };
   }
 
-  /** Timeouts, then the batched write. */
-  async tick(): Promise<void> {
+  /**
+   * A city-wide duty: an AVAILABLE driver not seen for DRIVER_OFFLINE_AFTER_MS goes OFFLINE,
+   * whichever process it was connected to (one that died included). Returns how many.
+   */
+  expireSilentDrivers(): number {
     const offlineBefore = this.clock.now() - this.config.locations.offlineAfterMs;
+    let expired = 0;
     for (const driver of this.live.online()) {
       if (driver.status === DriverStatus.AVAILABLE && !(driver.lastSeenAtMs >= offlineBefore)) {
         this.changeStatus(driver, DriverStatus.OFFLINE);
+        expired += 1;
       }
     }
-    await this.persistence.flush();
+    return expired;
   }
 
   private changeStatus(driver: LiveDriver, status: DriverStatus): void {
     driver.status = status;
-    driver.lastSeenAtMs = this.clock.now();
+    driver.statusChangedAtMs = this.clock.now();
+    driver.lastSeenAtMs = driver.statusChangedAtMs;
     this.live.sync(driver);
     this.persistence.statusChanged(driver);
   }

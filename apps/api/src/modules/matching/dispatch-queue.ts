@@ -30,12 +30,9 @@ export class DispatchQueue {
     );
   }
 
-  async scheduleSweeper(everyMs: number): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      MatchingJob.SWEEP,
-      { every: everyMs },
-      { name: MatchingJob.SWEEP, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+  /** Earlier versions ran the sweeper as a repeatable job; a city-wide duty replaces it. */
+  async removeLegacySweeper(): Promise<void> {
+    await this.queue.removeJobScheduler('sweep').catch(() => false);
   }
 
   private options(jobId: string, delayMs: number): JobsOptions {

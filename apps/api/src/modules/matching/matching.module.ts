@@ -1,4 +1,5 @@
 import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { CityDuties } from '../../common/duties/city-duties';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DriversModule } from '../drivers/drivers.module';
 import { LocationsModule } from '../locations/locations.module';
@@ -37,10 +38,22 @@ import { SweeperService } from './sweeper.service';
 export class MatchingModule implements OnApplicationBootstrap {
   constructor(
     private readonly queue: DispatchQueue,
+    private readonly sweeper: SweeperService,
+    private readonly duties: CityDuties,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The sweeper is a city-wide duty (once per city, under a lease), not a repeatable BullMQ job:
+   * a repeatable job vanishes when Redis restarts empty, and the sweeper is what repairs that.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.scheduleSweeper(this.config.matching.sweepIntervalMs);
+    if (!this.config.roles.worker) return;
+    await this.queue.removeLegacySweeper();
+    this.duties.start({
+      name: 'sweeper',
+      everyMs: this.config.matching.sweepIntervalMs,
+      run: () => this.sweeper.sweep(),
+    });
   }
 }

@@ -1,20 +1,18 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { MatchingJob, MatchingJobPayloads, QueueName } from '@app/contracts';
+import { WorkerProcessor } from '../../common/roles/worker-processor';
 import { DispatchService } from './dispatch.service';
-import { SweeperService } from './sweeper.service';
 
 type MatchingJobs = {
   [K in MatchingJob]: Job<MatchingJobPayloads[K], unknown, K>;
 }[MatchingJob];
 
 /** Delegates each job of the matching queue to the service; BullMQ retries a failed step. */
-@Processor(QueueName.MATCHING, { concurrency: 16 })
+// Steps take milliseconds: a 10 s lock lets another worker take over a dead one's jobs soon.
+@WorkerProcessor(QueueName.MATCHING, { concurrency: 16, lockDuration: 10_000 })
 export class MatchingProcessor extends WorkerHost {
-  constructor(
-    private readonly dispatch: DispatchService,
-    private readonly sweeper: SweeperService,
-  ) {
+  constructor(private readonly dispatch: DispatchService) {
     super();
   }
 
@@ -24,8 +22,6 @@ export class MatchingProcessor extends WorkerHost {
         return this.dispatch.step(job.data.tripId);
       case MatchingJob.OFFER_TIMEOUT:
         return this.dispatch.offerTimedOut(job.data.tripId, job.data.offerId);
-      case MatchingJob.SWEEP:
-        return this.sweeper.sweep();
     }
   }
 }

@@ -19,7 +19,8 @@ export interface SweepReport {
 }
 
 /**
- * Nothing stays stuck. The rules, applied every SWEEP_INTERVAL_MS by a repeatable job:
+ * Nothing stays stuck. The rules, applied every SWEEP_INTERVAL_MS once per city (a duty under a
+ * lease, see `CityDuties`):
  * 1. a PENDING offer past its expiry (its timer job was lost) expires, and matching goes on;
  * 2. a REQUESTED trip with no open offer and no matching activity for twice MATCH_RETRY_MS
  *    (plus a grace) gets a matching step: its job vanished. One past MATCH_MAX_MS ends

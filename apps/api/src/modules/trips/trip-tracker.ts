@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { TripStatus } from '@app/contracts';
 import { ASSIGNED_STATES, etaSeconds } from '@app/domain';
 import { haversineMeters } from '@app/geo';
-import { DomainEvents, TRIP_CHANGED } from '../../common/events';
+import { DomainEvents, TRIP_CHANGED_ANYWHERE } from '../../common/events';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { LiveDriver } from '../locations/live-drivers';
 import { LocationsService } from '../locations/locations.service';
@@ -43,7 +43,7 @@ export class TripTracker implements OnApplicationBootstrap {
     for (const trip of await this.trips.findInStates(ASSIGNED_STATES)) this.track(trip);
   }
 
-  @OnEvent(TRIP_CHANGED)
+  @OnEvent(TRIP_CHANGED_ANYWHERE)
   changed({ trip }: DomainEvents['trip.changed']): void {
     this.track(trip);
   }
