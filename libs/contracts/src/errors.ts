@@ -9,6 +9,8 @@ export const ErrorCode = {
   INVALID_STATE: 'INVALID_STATE',
   IMPLAUSIBLE_LOCATION: 'IMPLAUSIBLE_LOCATION',
   INVALID_PICKUP_CODE: 'INVALID_PICKUP_CODE',
+  /** A quote that is expired, or for another cab type or route. */
+  INVALID_QUOTE: 'INVALID_QUOTE',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,6 +2,10 @@
 export const QueueName = {
   HEALTH: 'health',
   MATCHING: 'matching',
+  /** Calls to the payment provider: authorize, capture, release, refund. */
+  PAYMENTS: 'payments',
+  /** The sandbox provider's outbox: signed webhook deliveries back to the API. */
+  PAYMENT_SANDBOX: 'payment-sandbox',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -19,9 +23,32 @@ export interface MatchingJobPayloads {
   [MatchingJob.OFFER_TIMEOUT]: { tripId: string; offerId: string };
 }
 
+/** Jobs of the payments queue; each settles one row of `payment_operations`. */
+export const PaymentJob = {
+  AUTHORIZE: 'authorize',
+  CAPTURE: 'capture',
+  RELEASE: 'release',
+  REFUND: 'refund',
+} as const;
+export type PaymentJob = (typeof PaymentJob)[keyof typeof PaymentJob];
+
+export interface PaymentJobPayload {
+  paymentId: string;
+  operationId: string;
+}
+
+export const PaymentSandboxJob = { DELIVER: 'deliver-webhook' } as const;
+
+export interface PaymentSandboxPayload {
+  /** The event body, serialized once, so every delivery sends the same bytes. */
+  body: string;
+}
+
 export interface JobPayloads {
   [QueueName.HEALTH]: { requestedAt: number };
   [QueueName.MATCHING]: MatchingJobPayloads[MatchingJob];
+  [QueueName.PAYMENTS]: PaymentJobPayload;
+  [QueueName.PAYMENT_SANDBOX]: PaymentSandboxPayload;
 }
 
 export interface JobResults {

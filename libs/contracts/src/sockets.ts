@@ -61,6 +61,8 @@ export interface RiderClientEvents {
       dropoff: LatLng;
       cabType: CabType;
       paymentMethod: PaymentMethod;
+      quoteId?: string;
+      paymentMethodToken?: string;
       idempotencyKey?: string;
     },
     ack: TripAnswer,

@@ -14,8 +14,11 @@ export type PaymentMethod = (typeof PaymentMethod)[keyof typeof PaymentMethod];
 
 export const PaymentStatus = {
   PENDING: 'PENDING',
+  AUTHORIZED: 'AUTHORIZED',
   CAPTURED: 'CAPTURED',
   FAILED: 'FAILED',
+  RELEASED: 'RELEASED',
+  PARTIALLY_REFUNDED: 'PARTIALLY_REFUNDED',
   REFUNDED: 'REFUNDED',
 } as const;
 export type PaymentStatus = (typeof PaymentStatus)[keyof typeof PaymentStatus];
@@ -56,8 +59,18 @@ export interface TripView {
   etaSeconds?: number;
   pickupCode?: string;
   cancelReason?: string;
+  /** Charged when the rider cancelled after the driver waited past the grace period. */
+  cancellationFee?: Money;
+  payment?: TripPaymentView;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The trip's payment: `amount` is what is captured, or held until the capture. */
+export interface TripPaymentView {
+  status: PaymentStatus;
+  amount: Money;
+  refunded?: Money;
 }
 
 export const OfferOutcome = {
@@ -88,6 +101,9 @@ export interface FareEstimate {
   distanceMeters: number;
   durationSeconds: number;
   available: boolean;
+  /** Pass to `POST /trips` to keep this fare and surge. */
+  quoteId: string;
+  quoteExpiresAt: string;
 }
 
 /** One candidate of a matching round, as the dispatch log shows it (`GET /admin/trips/:id`). */

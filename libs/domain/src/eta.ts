@@ -34,3 +34,27 @@ export function etaSeconds(
 ): number {
   return etaSecondsForDistance(haversineMeters(fromLat, fromLng, toLat, toLng), model);
 }
+
+/** A trip's road distance and driving time: what a real router would answer. */
+export interface Route {
+  distanceMeters: number;
+  durationSeconds: number;
+}
+
+/**
+ * The one routing function: the straight line stretched by the road factor, at the city speed.
+ * Quotes, final-fare fallbacks and surge all call this, so a routing engine replaces it here.
+ */
+export function straightLineRoute(
+  fromLat: number,
+  fromLng: number,
+  toLat: number,
+  toLng: number,
+  model = DEFAULT_ETA_MODEL,
+): Route {
+  const straight = haversineMeters(fromLat, fromLng, toLat, toLng);
+  return {
+    distanceMeters: Math.round(roadDistanceMeters(straight, model)),
+    durationSeconds: etaSecondsForDistance(straight, model),
+  };
+}

@@ -3,5 +3,7 @@ export * from './eta';
 export * from './trip-state';
 export * from './match-scoring';
 export * from './fares';
+export * from './surge';
+export * from './payment-state';
 export * from './prng';
 export * from './pickup-code';

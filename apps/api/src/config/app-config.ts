@@ -1,3 +1,4 @@
+import { CancellationPolicy, DEFAULT_TARIFFS, FareBand, Tariffs } from '@app/domain';
 import { envSchema, Env } from './config.schema';
 
 /** The one typed configuration object, built once at boot. Nothing else reads the environment. */
@@ -10,7 +11,21 @@ export interface AppConfig {
   redis: { url?: string };
   auth: { jwtSecret: string; jwtTtlSeconds: number; rateLimit: number; rateWindowSeconds: number };
   admin?: { email: string; password: string };
-  payments: { webhookSecret: string };
+  payments: {
+    webhookSecret: string;
+    retryBaseMs: number;
+    maxAttempts: number;
+    sandboxDelayMs: number;
+    webhookUrl?: string;
+  };
+  fares: {
+    tariffs: Tariffs;
+    currency: string;
+    quoteTtlSeconds: number;
+    band: FareBand;
+    cancellation: CancellationPolicy;
+  };
+  surge: { intervalMs: number; demandWindowSeconds: number; cap: number };
   shutdownGraceMs: number;
   locations: {
     staleAfterMs: number;
@@ -70,7 +85,32 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD }
         : undefined,
-    payments: { webhookSecret: e.PAYMENT_WEBHOOK_SECRET },
+    payments: {
+      webhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+      retryBaseMs: e.PAYMENT_RETRY_BASE_MS,
+      maxAttempts: e.PAYMENT_MAX_ATTEMPTS,
+      sandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
+      webhookUrl: e.PAYMENT_WEBHOOK_URL,
+    },
+    fares: {
+      tariffs: {
+        ECONOMY: { ...DEFAULT_TARIFFS.ECONOMY, ...e.FARE_TARIFFS.ECONOMY },
+        XL: { ...DEFAULT_TARIFFS.XL, ...e.FARE_TARIFFS.XL },
+        PREMIUM: { ...DEFAULT_TARIFFS.PREMIUM, ...e.FARE_TARIFFS.PREMIUM },
+      },
+      currency: e.FARE_CURRENCY,
+      quoteTtlSeconds: e.QUOTE_TTL_SECONDS,
+      band: { band: e.FARE_BAND_PERCENT / 100, routeChangeRatio: e.ROUTE_CHANGE_PERCENT / 100 },
+      cancellation: {
+        graceSeconds: e.CANCELLATION_GRACE_SECONDS,
+        feeMinor: e.CANCELLATION_FEE_MINOR,
+      },
+    },
+    surge: {
+      intervalMs: e.SURGE_INTERVAL_MS,
+      demandWindowSeconds: e.SURGE_DEMAND_WINDOW_SECONDS,
+      cap: e.SURGE_CAP,
+    },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     locations: {
       staleAfterMs: e.DRIVER_STALE_AFTER_MS,

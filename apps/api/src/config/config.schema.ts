@@ -16,6 +16,21 @@ const url = (protocols: string[]) =>
       message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+const tariffFields = z
+  .object({
+    baseMinor: z.number().int().min(0),
+    perKmMinor: z.number().int().min(0),
+    perMinuteMinor: z.number().int().min(0),
+    minimumMinor: z.number().int().min(0),
+    bookingFeeMinor: z.number().int().min(0),
+  })
+  .partial()
+  .strict();
+const tariffOverrides = z
+  .object({ ECONOMY: tariffFields, XL: tariffFields, PREMIUM: tariffFields })
+  .partial()
+  .strict();
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -106,6 +121,47 @@ export const envSchema = z
     TRIP_DRIVER_LOST_MS: z.coerce.number().int().positive().default(600_000),
     CITY_SPEED_KMH: z.coerce.number().positive().max(200).default(25),
     ROAD_FACTOR: z.coerce.number().min(1).max(3).default(1.3),
+    /**
+     * Per-cab-type tariff overrides as JSON, merged over the defaults in libs/domain/src/fares.ts,
+     * e.g. `{"ECONOMY":{"baseMinor":300,"bookingFeeMinor":0}}`.
+     */
+    FARE_TARIFFS: z
+      .string()
+      .default('{}')
+      .transform((value, ctx) => {
+        try {
+          return tariffOverrides.parse(JSON.parse(value));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `must be JSON tariffs: ${String(error)}` });
+          return z.NEVER;
+        }
+      }),
+    /** ISO currency of every fare. */
+    FARE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+      .default('USD'),
+    /** How long a quote from GET /trips/estimate can be booked. */
+    QUOTE_TTL_SECONDS: z.coerce.number().int().positive().default(120),
+    /** The final fare stays within this percentage of the quote unless the route changed. */
+    FARE_BAND_PERCENT: z.coerce.number().min(0).max(100).default(20),
+    /** The route changed when the distance driven is this percentage off the quoted one. */
+    ROUTE_CHANGE_PERCENT: z.coerce.number().min(0).max(1000).default(25),
+    /** How long a driver waits at the pickup before a rider's cancel costs the fee. */
+    CANCELLATION_GRACE_SECONDS: z.coerce.number().int().min(0).default(120),
+    CANCELLATION_FEE_MINOR: z.coerce.number().int().min(0).default(500),
+    /** Period of the city-wide surge recompute. */
+    SURGE_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+    /** Quotes and requests newer than this count as demand. */
+    SURGE_DEMAND_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
+    SURGE_CAP: z.coerce.number().min(1).max(10).default(3),
+    /** Base delay of the payment jobs' exponential backoff. */
+    PAYMENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(1_000),
+    PAYMENT_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
+    /** How long the sandbox provider takes to settle a call and send its webhook. */
+    PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(500),
+    /** Where the sandbox delivers webhooks; unset: this process's own port on 127.0.0.1. */
+    PAYMENT_WEBHOOK_URL: url(['http', 'https']).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {

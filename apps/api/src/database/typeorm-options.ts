@@ -8,6 +8,7 @@ import { RatingEntity } from '../modules/trips/rating.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { DriverLocations1763900000001 } from './migrations/1763900000001-driver-locations';
 import { Dispatch1763900000002 } from './migrations/1763900000002-dispatch';
+import { Money1763900000010 } from './migrations/1763900000010-money';
 
 export const ENTITIES = [
   RiderEntity,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   InitialSchema1763900000000,
   DriverLocations1763900000001,
   Dispatch1763900000002,
+  Money1763900000010,
 ];
 
 /**

@@ -1,4 +1,10 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { TripStatus } from '@app/contracts';
 import { ASSIGNED_STATES, etaSeconds } from '@app/domain';
@@ -16,20 +22,29 @@ interface Tracked {
   riderId: string;
   status: TripStatus;
   target: { lat: number; lng: number };
-  /** Metres driven while IN_PROGRESS, summed from accepted pings. */
-  drivenMeters: number;
+  /** Metres driven while IN_PROGRESS, summed from accepted pings, not yet written. */
+  unsavedMeters: number;
   lastLat: number;
   lastLng: number;
 }
+
+/** How often the metres driven are added to the trip's row (never once per ping). */
+const DRIVEN_FLUSH_MS = 5_000;
 
 /**
  * The live view of assigned trips: each accepted ping of an assigned driver reaches the rider
  * with a fresh ETA (to the pickup, then to the dropoff), and the distance driven is summed for
  * the fare. A cache of the open trips in PostgreSQL, rebuilt at start.
+ *
+ * The distance driven is persisted: each process adds the metres its own pings measured to
+ * `trips.driven_meters` every few seconds (an increment, so N processes, or a restart mid-trip,
+ * lose at most the last few seconds and never count a metre twice).
  */
 @Injectable()
-export class TripTracker implements OnApplicationBootstrap {
+export class TripTracker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TripTracker.name);
   private readonly byDriver = new Map<string, Tracked>();
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly locations: LocationsService,
@@ -41,17 +56,37 @@ export class TripTracker implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.locations.onDriverMoved((driver) => this.moved(driver));
     for (const trip of await this.trips.findInStates(ASSIGNED_STATES)) this.track(trip);
+    // Per process, safe with N: each adds only the metres it measured itself.
+    this.timer = setInterval(() => void this.flush(), DRIVEN_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** Writes the metres measured here and not yet saved (one trip's, or every trip's). */
+  async flush(tripId?: string): Promise<void> {
+    for (const tracked of this.byDriver.values()) {
+      if ((tripId && tracked.tripId !== tripId) || tracked.unsavedMeters < 1) continue;
+      const meters = Math.round(tracked.unsavedMeters);
+      tracked.unsavedMeters -= meters;
+      try {
+        await this.trips.addDrivenMeters(tracked.tripId, meters);
+      } catch (error) {
+        tracked.unsavedMeters += meters;
+        this.logger.warn(
+          { err: error, tripId: tracked.tripId },
+          'could not save the distance driven',
+        );
+      }
+    }
   }
 
   @OnEvent(TRIP_CHANGED_ANYWHERE)
   changed({ trip }: DomainEvents['trip.changed']): void {
     this.track(trip);
-  }
-
-  /** Metres driven on the trip so far, or undefined if this process did not follow it. */
-  drivenMeters(tripId: string, driverId: string): number | undefined {
-    const tracked = this.byDriver.get(driverId);
-    return tracked?.tripId === tripId ? Math.round(tracked.drivenMeters) : undefined;
   }
 
   /** Seconds from the driver's last position to where it is heading now. */
@@ -66,6 +101,7 @@ export class TripTracker implements OnApplicationBootstrap {
   private track(trip: TripRecord): void {
     const assigned = trip.driverId !== null && ASSIGNED_STATES.includes(trip.status);
     if (!assigned) {
+      // Unsaved metres of an ended trip are dropped: complete() flushed them before ending it.
       for (const [driverId, tracked] of this.byDriver) {
         if (tracked.tripId === trip.id) this.byDriver.delete(driverId);
       }
@@ -79,7 +115,7 @@ export class TripTracker implements OnApplicationBootstrap {
       riderId: trip.riderId,
       status: trip.status,
       target: trip.status === TripStatus.IN_PROGRESS ? trip.dropoff : trip.pickup,
-      drivenMeters: previous?.tripId === trip.id ? previous.drivenMeters : 0,
+      unsavedMeters: previous?.tripId === trip.id ? previous.unsavedMeters : 0,
       lastLat: here?.lat ?? NaN,
       lastLng: here?.lng ?? NaN,
     });
@@ -89,7 +125,7 @@ export class TripTracker implements OnApplicationBootstrap {
     const tracked = this.byDriver.get(driver.id);
     if (!tracked) return;
     if (tracked.status === TripStatus.IN_PROGRESS && !Number.isNaN(tracked.lastLat)) {
-      tracked.drivenMeters += haversineMeters(
+      tracked.unsavedMeters += haversineMeters(
         tracked.lastLat,
         tracked.lastLng,
         driver.lat,

@@ -1,4 +1,11 @@
-import { CabType, LatLng, PaymentMethod, TripStatus, TripView } from '@app/contracts';
+import {
+  CabType,
+  LatLng,
+  PaymentMethod,
+  PaymentStatus,
+  TripStatus,
+  TripView,
+} from '@app/contracts';
 
 /** A trip as services see it: plain data, read back from the database after every change. */
 export interface TripRecord {
@@ -23,6 +30,19 @@ export interface TripRecord {
   startedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  arrivedAt: Date | null;
+  quoteId: string | null;
+  /** The quoted route's distance, for the final fare's band; null on trips before quotes. */
+  quoteDistanceMeters: number | null;
+  /** Metres driven while IN_PROGRESS as persisted so far (null: no ping counted yet). */
+  drivenMeters: number | null;
+  cancellationFeeMinor: number | null;
+  payment: {
+    status: PaymentStatus;
+    amountMinor: number;
+    capturedMinor: number;
+    refundedMinor: number;
+  } | null;
   driver: {
     id: string;
     name: string;
@@ -64,6 +84,22 @@ export function toTripView(
     ...(extra.etaSeconds !== undefined ? { etaSeconds: extra.etaSeconds } : {}),
     ...(trip.pickupCode && audience !== 'driver' ? { pickupCode: trip.pickupCode } : {}),
     ...(trip.cancelReason ? { cancelReason: trip.cancelReason } : {}),
+    ...(trip.cancellationFeeMinor ? { cancellationFee: money(trip.cancellationFeeMinor) } : {}),
+    ...(trip.payment
+      ? {
+          payment: {
+            status: trip.payment.status,
+            amount: money(
+              trip.payment.capturedMinor > 0
+                ? trip.payment.capturedMinor
+                : trip.payment.amountMinor,
+            ),
+            ...(trip.payment.refundedMinor > 0
+              ? { refunded: money(trip.payment.refundedMinor) }
+              : {}),
+          },
+        }
+      : {}),
     createdAt: trip.createdAt.toISOString(),
     updatedAt: trip.updatedAt.toISOString(),
   };

@@ -1,4 +1,4 @@
-import { CabType, PaymentMethod, TripStatus } from '@app/contracts';
+import { CabType, PaymentMethod, PaymentStatus, TripStatus } from '@app/contracts';
 import { TripRecord } from './trip.model';
 
 /** The select list and joins that read a trip with its driver and vehicle. */
@@ -8,13 +8,17 @@ export const TRIP_COLUMNS = `
   ST_Y(t.dropoff::geometry) AS dropoff_lat, ST_X(t.dropoff::geometry) AS dropoff_lng,
   t.quote_fare_minor, t.surge_multiplier, t.currency, t.fare_minor, t.distance_meters,
   t.duration_seconds, t.pickup_code, t.cancel_reason, t.cancelled_by, t.assigned_at,
-  t.started_at, t.created_at, t.updated_at,
+  t.started_at, t.created_at, t.updated_at, t.arrived_at, t.quote_id, t.quote_distance_meters,
+  t.driven_meters, t.cancellation_fee_minor,
+  p.status AS payment_status, p.amount_minor AS payment_amount_minor,
+  p.captured_minor AS payment_captured_minor, p.refunded_minor AS payment_refunded_minor,
   d.name AS driver_name, d.rating AS driver_rating,
   v.plate AS vehicle_plate, v.model AS vehicle_model, v.cab_type AS vehicle_cab_type`;
 
 export const TRIP_FROM = `FROM trips t
   LEFT JOIN drivers d ON d.id = t.driver_id
-  LEFT JOIN vehicles v ON v.driver_id = t.driver_id`;
+  LEFT JOIN vehicles v ON v.driver_id = t.driver_id
+  LEFT JOIN payments p ON p.trip_id = t.id`;
 
 /** Filters of a trip list; every one optional, newest first, keyset-paginated on (created_at, id). */
 export interface TripListFilter {
@@ -74,6 +78,15 @@ export interface TripRow {
   started_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  arrived_at: Date | null;
+  quote_id: string | null;
+  quote_distance_meters: number | null;
+  driven_meters: number | null;
+  cancellation_fee_minor: number | null;
+  payment_status: PaymentStatus | null;
+  payment_amount_minor: number | null;
+  payment_captured_minor: number | null;
+  payment_refunded_minor: number | null;
   driver_name: string | null;
   driver_rating: string | null;
   vehicle_plate: string | null;
@@ -104,6 +117,20 @@ export function toTripRecord(r: TripRow): TripRecord {
     startedAt: r.started_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    arrivedAt: r.arrived_at,
+    quoteId: r.quote_id,
+    quoteDistanceMeters: r.quote_distance_meters,
+    drivenMeters: r.driven_meters,
+    cancellationFeeMinor: r.cancellation_fee_minor,
+    payment:
+      r.payment_status !== null
+        ? {
+            status: r.payment_status,
+            amountMinor: r.payment_amount_minor as number,
+            capturedMinor: r.payment_captured_minor as number,
+            refundedMinor: r.payment_refunded_minor as number,
+          }
+        : null,
     driver:
       r.driver_id && r.driver_name !== null
         ? {

@@ -1,12 +1,19 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../common/auth/actor';
 import { CurrentActor, Roles } from '../../common/auth/decorators';
 import { DomainError } from '../../common/errors/domain-error';
 import { UuidParam } from '../../common/http/uuid-param';
 import { PricingService } from '../pricing/pricing.service';
 import { EstimateQueryDto } from './estimate.dto';
-import { CancelTripDto, ListTripsQueryDto, RequestTripDto, StartTripDto } from './trips.dto';
+import { RatingsService } from './ratings.service';
+import {
+  CancelTripDto,
+  ListTripsQueryDto,
+  RateTripDto,
+  RequestTripDto,
+  StartTripDto,
+} from './trips.dto';
 import { TripsService } from './trips.service';
 
 @ApiTags('trips')
@@ -16,13 +23,20 @@ export class TripsController {
   constructor(
     private readonly trips: TripsService,
     private readonly pricing: PricingService,
+    private readonly ratings: RatingsService,
   ) {}
 
   /** Declared before `:id` so that Express matches it first. */
   @Get('estimate')
   @Roles('rider', 'admin')
-  estimate(@Query() q: EstimateQueryDto) {
+  @ApiOperation({
+    summary: 'Fares per cab type, each with a quoteId to book it at that price',
+    description:
+      'A quote is valid for QUOTE_TTL_SECONDS (120 s by default) for its rider, cab type and route.',
+  })
+  estimate(@CurrentActor() actor: Actor, @Query() q: EstimateQueryDto) {
     return this.pricing.estimate(
+      actor,
       { lat: q.pickupLat, lng: q.pickupLng },
       { lat: q.dropoffLat, lng: q.dropoffLng },
     );
@@ -92,5 +106,27 @@ export class TripsController {
   @Roles('driver')
   complete(@CurrentActor() actor: Actor, @Param('id', UuidParam) id: string) {
     return this.trips.complete(actor, id);
+  }
+
+  @Post(':id/rating')
+  @Roles('rider')
+  @ApiOperation({ summary: "The rider rates the trip's driver (once, after COMPLETED)" })
+  rateDriver(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidParam) id: string,
+    @Body() body: RateTripDto,
+  ) {
+    return this.ratings.rate(actor, id, body.rating, body.feedback);
+  }
+
+  @Post(':id/rider-rating')
+  @Roles('driver')
+  @ApiOperation({ summary: 'The driver rates the rider (once, after COMPLETED)' })
+  rateRider(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidParam) id: string,
+    @Body() body: RateTripDto,
+  ) {
+    return this.ratings.rate(actor, id, body.rating, body.feedback);
   }
 }

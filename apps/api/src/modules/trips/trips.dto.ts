@@ -3,6 +3,9 @@ import { Type } from 'class-transformer';
 import {
   IsDateString,
   IsIn,
+  IsInt,
+  Max,
+  Min,
   IsObject,
   IsOptional,
   IsString,
@@ -38,6 +41,40 @@ export class RequestTripDto {
   @ApiProperty({ enum: PAYMENT_METHODS })
   @IsIn(PAYMENT_METHODS)
   paymentMethod!: PaymentMethod;
+
+  @ApiPropertyOptional({
+    description:
+      'a quoteId from GET /trips/estimate (yours, unexpired, same cab type and route): the trip keeps its fare and surge',
+  })
+  @IsOptional()
+  @IsUUID()
+  quoteId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'CARD only: the card to charge. Sandbox test cards: tok_visa (default), tok_declined, tok_transient',
+    example: 'tok_visa',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_]{1,100}$/, {
+    message: 'paymentMethodToken must be a token such as tok_visa',
+  })
+  paymentMethodToken?: string;
+}
+
+export class RateTripDto {
+  @ApiProperty({ minimum: 1, maximum: 5, example: 5 })
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  rating!: number;
+
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  feedback?: string;
 }
 
 /** `trip:request` carries the idempotency key in the payload instead of a header. */

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { LocationsModule } from '../locations/locations.module';
 import { MatchingQueueModule } from '../matching/matching-queue.module';
+import { PaymentsModule } from '../payments/payments.module';
 import { PricingModule } from '../pricing/pricing.module';
+import { RatingsRepository } from './ratings.repository';
+import { RatingsService } from './ratings.service';
 import { TripEventsListener } from './trip-events.listener';
 import { TripNotifier } from './trip-notifier';
 import { TripTracker } from './trip-tracker';
@@ -12,11 +15,13 @@ import { TripsService } from './trips.service';
 
 /** The trip lifecycle: request, steps, cancellations, the live view. Matching is its own module. */
 @Module({
-  imports: [LocationsModule, PricingModule, MatchingQueueModule],
+  imports: [LocationsModule, PricingModule, MatchingQueueModule, PaymentsModule],
   controllers: [TripsController],
   providers: [
     TripsRepository,
     TripsService,
+    RatingsRepository,
+    RatingsService,
     TripNotifier,
     TripTracker,
     TripEventsListener,

@@ -1,4 +1,4 @@
-import { InjectTransactionHost } from '@nestjs-cls/transactional';
+import { InjectTransactionHost, Propagation } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { CabType, LatLng, PaymentMethod, TripStatus } from '@app/contracts';
 import { ASSIGNED_STATES, nextState, OPEN_STATES, TripAction, TripActorRole } from '@app/domain';
@@ -23,6 +23,9 @@ export interface NewTrip {
   quoteFareMinor: number;
   surgeMultiplier: number;
   currency: string;
+  /** The quote the trip keeps (absent only for trips made outside a request, as in tests). */
+  quoteId?: string;
+  quoteDistanceMeters?: number;
   idempotencyKey?: string;
 }
 
@@ -42,6 +45,7 @@ export interface TripPatch {
   durationSeconds?: number;
   cancelReason?: string | null;
   cancelledBy?: TripActorRole;
+  cancellationFeeMinor?: number | null;
 }
 
 const PATCH_COLUMNS: Record<keyof TripPatch, string> = {
@@ -56,6 +60,7 @@ const PATCH_COLUMNS: Record<keyof TripPatch, string> = {
   durationSeconds: 'duration_seconds',
   cancelReason: 'cancel_reason',
   cancelledBy: 'cancelled_by',
+  cancellationFeeMinor: 'cancellation_fee_minor',
 };
 
 export type TransitionResult =
@@ -70,6 +75,8 @@ export interface TransitionRequest {
   /** The trip must belong to this rider / be assigned to this driver, else `not_found`. */
   riderId?: string;
   driverId?: string;
+  /** The trip must still be in this state (the caller computed the patch from it), else `invalid`. */
+  fromStatus?: TripStatus;
   patch?: TripPatch;
   data?: Record<string, unknown>;
 }
@@ -82,22 +89,28 @@ export const UNASSIGNED: TripPatch = Object.freeze({
   arrivedAt: null,
 });
 
-export type CreateResult = { kind: 'created'; trip: TripRecord } | { kind: 'rider_has_open_trip' };
+export type CreateResult =
+  { kind: 'created'; trip: TripRecord } | { kind: 'rider_has_open_trip' } | { kind: 'quote_used' };
 
 /** Trips and their events. Every method joins the caller's unit of work when there is one. */
 @Injectable()
 export class TripsRepository {
   constructor(@InjectTransactionHost() private readonly db: Db) {}
 
-  /** Stores a REQUESTED trip and its first event in one transaction. */
+  /**
+   * Stores a REQUESTED trip and its first event in one transaction; inside a caller's unit of
+   * work, under a savepoint, so that a rider's second open trip leaves the caller's transaction
+   * usable.
+   */
   async create(input: NewTrip): Promise<CreateResult> {
     try {
-      const trip = await this.db.withTransaction(async () => {
+      const trip = await this.db.withTransaction(Propagation.Nested, async () => {
         const tx = this.db.tx;
         const [{ id }]: { id: string }[] = await tx.query(
           `INSERT INTO trips (rider_id, cab_type, status, pickup, dropoff, payment_method,
-                              quote_fare_minor, surge_multiplier, currency, idempotency_key)
-           VALUES ($1, $2, 'REQUESTED', ${point(3)}, ${point(5)}, $7, $8, $9, $10, $11)
+                              quote_fare_minor, surge_multiplier, currency, idempotency_key,
+                              quote_id, quote_distance_meters)
+           VALUES ($1, $2, 'REQUESTED', ${point(3)}, ${point(5)}, $7, $8, $9, $10, $11, $12, $13)
            RETURNING id`,
           [
             input.riderId,
@@ -111,6 +124,8 @@ export class TripsRepository {
             input.surgeMultiplier,
             input.currency,
             input.idempotencyKey ?? null,
+            input.quoteId ?? null,
+            input.quoteDistanceMeters ?? null,
           ],
         );
         await this.insertEvent(id, null, 'REQUESTED', { role: 'rider', id: input.riderId }, {});
@@ -121,6 +136,7 @@ export class TripsRepository {
     } catch (error) {
       if (isUniqueViolation(error, 'trips_one_open_per_rider'))
         return { kind: 'rider_has_open_trip' };
+      if (isUniqueViolation(error, 'trips_quote_once')) return { kind: 'quote_used' };
       throw error;
     }
   }
@@ -193,6 +209,9 @@ export class TripsRepository {
       if (!row) return { kind: 'not_found' };
       if (request.riderId && row.rider_id !== request.riderId) return { kind: 'not_found' };
       if (request.driverId && row.driver_id !== request.driverId) return { kind: 'not_found' };
+      if (request.fromStatus && row.status !== request.fromStatus) {
+        return { kind: 'invalid', status: row.status };
+      }
       const to = nextState(row.status, request.action, request.actor.role);
       if (!to) return { kind: 'invalid', status: row.status };
 
@@ -210,6 +229,18 @@ export class TripsRepository {
       const trip = (await this.findById(request.tripId)) as TripRecord;
       return { kind: 'ok', trip, from: row.status };
     });
+  }
+
+  /**
+   * Adds metres driven (each process adds what its own pings measured, so N processes sum
+   * correctly). Only while IN_PROGRESS: a late flush never changes a finished trip.
+   */
+  async addDrivenMeters(tripId: string, meters: number): Promise<void> {
+    await this.db.tx.query(
+      `UPDATE trips SET driven_meters = COALESCE(driven_meters, 0) + $2
+       WHERE id = $1 AND status = 'IN_PROGRESS'`,
+      [tripId, meters],
+    );
   }
 
   /** Trips in these states whose last change is older than `before`, oldest first. */

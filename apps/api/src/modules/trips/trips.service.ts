@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, Role, TripStatus, TripView } from '@app/contracts';
-import { newPickupCode, roadDistanceMeters, TripAction } from '@app/domain';
-import { haversineMeters } from '@app/geo';
+import { cancellationFeeMinor, newPickupCode, TripAction } from '@app/domain';
 import { Actor } from '../../common/auth/actor';
 import { Clock, CLOCK } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
@@ -11,6 +10,7 @@ import { UnitOfWork } from '../../common/transactions/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { LocationsService } from '../locations/locations.service';
 import { DispatchQueue } from '../matching/dispatch-queue';
+import { PaymentsService } from '../payments/payments.service';
 import { PricingService } from '../pricing/pricing.service';
 import { TripTracker } from './trip-tracker';
 import { TripRecord, toTripView } from './trip.model';
@@ -22,6 +22,12 @@ import {
   UNASSIGNED,
 } from './trips.repository';
 
+const TERMINAL: readonly TripStatus[] = [
+  TripStatus.COMPLETED,
+  TripStatus.CANCELLED,
+  TripStatus.NO_DRIVER_FOUND,
+];
+
 /**
  * The trip lifecycle as use cases, one per step, each taking the actor first. REST and
  * socket.io both call these; the ownership check is part of each step.
@@ -31,6 +37,7 @@ export class TripsService {
   constructor(
     private readonly trips: TripsRepository,
     private readonly pricing: PricingService,
+    private readonly payments: PaymentsService,
     private readonly locations: LocationsService,
     private readonly tracker: TripTracker,
     private readonly dispatch: DispatchQueue,
@@ -49,18 +56,32 @@ export class TripsService {
       const earlier = await this.trips.findByIdempotencyKey(actor.id, idempotencyKey);
       if (earlier) return { trip: this.view(await this.resumed(earlier), actor) };
     }
-    const quote = this.pricing.quote(input.pickup, input.dropoff, input.cabType);
-    const created = await this.trips.create({
-      riderId: actor.id,
-      cabType: input.cabType,
-      pickup: { lat: input.pickup.lat, lng: input.pickup.lng },
-      dropoff: { lat: input.dropoff.lat, lng: input.dropoff.lng },
-      paymentMethod: input.paymentMethod,
-      quoteFareMinor: quote.fareMinor,
-      surgeMultiplier: quote.surgeMultiplier,
-      currency: quote.currency,
-      idempotencyKey,
+    const quote = await this.pricing.quoteForRequest(actor, input);
+    // The trip and its payment (with the card's authorization request) commit together.
+    const created = await this.unitOfWork.run(async () => {
+      const result = await this.trips.create({
+        riderId: actor.id,
+        cabType: input.cabType,
+        pickup: { lat: input.pickup.lat, lng: input.pickup.lng },
+        dropoff: { lat: input.dropoff.lat, lng: input.dropoff.lng },
+        paymentMethod: input.paymentMethod,
+        quoteFareMinor: quote.fareMinor,
+        surgeMultiplier: quote.surgeMultiplier,
+        currency: quote.currency,
+        quoteId: quote.id,
+        quoteDistanceMeters: quote.distanceMeters,
+        idempotencyKey,
+      });
+      if (result.kind === 'created') {
+        await this.payments.openForTrip(result.trip, input.paymentMethodToken ?? null);
+        // Read back with its payment, as committed.
+        return { ...result, trip: (await this.trips.findById(result.trip.id)) as TripRecord };
+      }
+      return result;
     });
+    if (created.kind === 'quote_used') {
+      throw DomainError.conflict(`quote ${quote.id} was already used for a trip`);
+    }
     if (created.kind === 'rider_has_open_trip') {
       // The same key sent twice at once: the loser of the race answers with the winner's trip.
       const earlier =
@@ -105,21 +126,42 @@ export class TripsService {
     return trip && this.view(trip, actor);
   }
 
-  /** A rider cancels at any point before completion; a driver before the start (back to matching). */
+  /**
+   * A rider cancels at any point before completion (paying the cancellation fee when the driver
+   * waited past the grace period); a driver before the start (back to matching).
+   */
   async cancel(actor: Actor, tripId: string, reason?: string): Promise<{ trip: TripView }> {
-    const now = new Date(this.clock.now());
     if (actor.role === Role.DRIVER) {
       const result = await this.handBack(tripId, actor.id, 'driver', reason ?? null);
       return { trip: this.view(this.applied(result, 'DRIVER_CANCEL'), actor) };
     }
-    const trip = await this.apply({
-      tripId,
-      action: 'RIDER_CANCEL',
-      actor: { role: 'rider', id: actor.id },
-      riderId: actor.id,
-      patch: { endedAt: now, cancelReason: reason ?? null, cancelledBy: 'rider' },
-    });
-    return { trip: this.view(trip, actor) };
+    // The fee depends on the state: the transition applies only if the trip is still in the
+    // state the fee was computed from, and is recomputed if a step came in between.
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.ownTrip(actor, tripId);
+      const nowMs = this.clock.now();
+      const fee = cancellationFeeMinor(
+        { status: current.status, arrivedAtMs: current.arrivedAt?.getTime() ?? null },
+        nowMs,
+        this.config.fares.cancellation,
+      );
+      const result = await this.applyTransition({
+        tripId,
+        action: 'RIDER_CANCEL',
+        actor: { role: 'rider', id: actor.id },
+        riderId: actor.id,
+        fromStatus: current.status,
+        patch: {
+          endedAt: new Date(nowMs),
+          cancelReason: reason ?? null,
+          cancelledBy: 'rider',
+          cancellationFeeMinor: fee > 0 ? fee : null,
+        },
+      });
+      const raced = result.kind === 'invalid' && result.status !== current.status;
+      if (!raced || attempt >= 2)
+        return { trip: this.view(this.applied(result, 'RIDER_CANCEL'), actor) };
+    }
   }
 
   async arrive(actor: Actor, tripId: string): Promise<{ trip: TripView }> {
@@ -159,22 +201,15 @@ export class TripsService {
     const durationSeconds = current.startedAt
       ? Math.max(0, Math.round((nowMs - current.startedAt.getTime()) / 1000))
       : 0;
-    // Summed from pings when this process followed the trip; else the straight line by road.
-    const straight = haversineMeters(
-      current.pickup.lat,
-      current.pickup.lng,
-      current.dropoff.lat,
-      current.dropoff.lng,
-    );
+    // Persisted by every process that followed the trip's pings (this one's last part too);
+    // without a single measured ping, the quoted route's distance.
+    await this.tracker.flush(tripId);
+    const measured = (await this.trips.findById(tripId))?.drivenMeters ?? null;
     const distanceMeters =
-      this.tracker.drivenMeters(tripId, actor.id) ??
-      Math.round(roadDistanceMeters(straight, this.config.eta));
-    const fareMinor = this.pricing.finalFare(
-      current.cabType,
-      distanceMeters,
-      durationSeconds,
-      current.surgeMultiplier,
-    );
+      measured ??
+      current.quoteDistanceMeters ??
+      this.pricing.route(current.pickup, current.dropoff).distanceMeters;
+    const fareMinor = this.pricing.finalFare(current, distanceMeters, durationSeconds);
     const trip = await this.apply({
       tripId,
       action: 'COMPLETE',
@@ -301,13 +336,26 @@ export class TripsService {
 
   /** A transition, and its effects once it has committed (in the caller's unit of work, if any). */
   private async applyTransition(request: TransitionRequest): Promise<TransitionResult> {
-    const result = await this.trips.transition(request);
-    if (result.kind === 'ok') {
+    return this.unitOfWork.run(async () => {
+      const result = await this.trips.transition(request);
+      if (result.kind !== 'ok') return result;
+      // A trip that ends settles its payment in the same transaction: capture, fee or release.
+      if (TERMINAL.includes(result.trip.status)) {
+        await this.payments.settleTrip(result.trip);
+        const settled = {
+          ...result,
+          trip: (await this.trips.findById(request.tripId)) as TripRecord,
+        };
+        this.unitOfWork.afterCommit(() =>
+          this.afterTransition(settled.trip, settled.from, request.action),
+        );
+        return settled;
+      }
       this.unitOfWork.afterCommit(() =>
         this.afterTransition(result.trip, result.from, request.action),
       );
-    }
-    return result;
+      return result;
+    });
   }
 
   /** Effects of a committed change: the driver's live status, then everyone who listens. */

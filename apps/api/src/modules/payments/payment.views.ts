@@ -1,0 +1,63 @@
+import type {
+  PaymentEventView,
+  PaymentOperationView,
+  PaymentView,
+  TripPaymentView,
+} from '@app/contracts';
+import type { EventRecord, OperationRecord, PaymentRecord } from './payments.repository';
+
+export function toPaymentView(p: PaymentRecord): PaymentView {
+  const money = (amount: number) => ({ amount, currency: p.currency });
+  return {
+    id: p.id,
+    tripId: p.tripId,
+    riderId: p.riderId,
+    method: p.method,
+    status: p.status,
+    amount: money(p.capturedMinor > 0 ? p.capturedMinor : p.amountMinor),
+    captured: p.capturedMinor > 0 ? money(p.capturedMinor) : null,
+    refunded: p.refundedMinor > 0 ? money(p.refundedMinor) : null,
+    provider: p.provider,
+    failureReason: p.failureReason,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+/** The trip's `payment` field, from the columns the trip view reads. */
+export function toTripPaymentView(p: {
+  status: PaymentRecord['status'];
+  amountMinor: number;
+  capturedMinor: number;
+  refundedMinor: number;
+  currency: string;
+}): TripPaymentView {
+  return {
+    status: p.status,
+    amount: { amount: p.capturedMinor > 0 ? p.capturedMinor : p.amountMinor, currency: p.currency },
+    ...(p.refundedMinor > 0 ? { refunded: { amount: p.refundedMinor, currency: p.currency } } : {}),
+  };
+}
+
+export function toOperationView(o: OperationRecord, p: PaymentRecord): PaymentOperationView {
+  return {
+    id: o.id,
+    kind: o.kind,
+    status: o.status,
+    amount: { amount: o.amountMinor, currency: p.currency },
+    attempts: o.attempts,
+    reason: o.reason,
+    createdAt: o.createdAt.toISOString(),
+  };
+}
+
+export function toEventView(e: EventRecord): PaymentEventView {
+  return {
+    id: e.id,
+    type: e.type,
+    outcome: e.outcome,
+    note: e.note,
+    receivedAt: e.receivedAt.toISOString(),
+    payload: e.payload,
+  };
+}
