@@ -163,8 +163,11 @@ describe('many processes, one city', () => {
       (u) => u.trip.id === tripId,
     );
     expect(trip.status).toBe('DRIVER_ASSIGNED');
-    // A knows the driver's last fix (replicated), so a nearby ping is plausible at once.
-    again.at = north(city, 30);
+    // A checks plausibility from the driver's last fix on B (replicated): no teleport by reconnect.
+    expect(
+      await emitAck<AckBody>(socket, 'driver:location', { ...north(city, 50_000), ts: Date.now() }),
+    ).toMatchObject({ ok: false, error: { code: 'IMPLAUSIBLE_LOCATION' } });
+    again.at = north(city, 5); // the next fix, close to the last one seen on B
     expect(
       await emitAck<AckBody>(socket, 'driver:location', { ...again.at, ts: Date.now() }),
     ).toEqual({ ok: true });

@@ -21,6 +21,8 @@ export class CityDuties implements OnApplicationShutdown {
   private readonly logger = new Logger(CityDuties.name);
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<string>();
+  /** Duties this process has run, whose leases it gives up on shutdown. */
+  private readonly held = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -43,6 +45,7 @@ export class CityDuties implements OnApplicationShutdown {
     try {
       // Three periods: a holder that misses two ticks in a row hands the duty over.
       if (!(await this.lease.acquire(`duty:${duty.name}`, duty.everyMs * 3))) return false;
+      this.held.add(duty.name);
       await duty.run();
       return true;
     } catch (error) {
@@ -56,11 +59,11 @@ export class CityDuties implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearInterval(timer);
-    await Promise.all(
-      [...this.timers.keys()].map((name) =>
-        this.lease.release(`duty:${name}`).catch(() => undefined),
-      ),
-    );
     this.timers.clear();
+    // So another worker takes over at its next tick, not after the lease runs out.
+    await Promise.all(
+      [...this.held].map((name) => this.lease.release(`duty:${name}`).catch(() => undefined)),
+    );
+    this.held.clear();
   }
 }

@@ -27,6 +27,8 @@ export interface LiveDriver {
   offeredUntilMs: number;
   /** Server time of the last write to PostgreSQL. */
   lastDbWriteAtMs: number;
+  /** Pings accepted here since the last flush, reported to the other processes with it. */
+  pingsSinceFlush: number;
 }
 
 /** What the stores keep of a live driver, enough to rebuild the index after a restart. */
@@ -44,6 +46,8 @@ export interface LiveSnapshot {
 export interface LiveRecord extends LiveSnapshot {
   lastSeenAtMs: number;
   statusChangedAtMs: number;
+  /** Pings the writing process accepted since its previous flush (streams only). */
+  pings?: number;
 }
 
 /**
@@ -76,6 +80,7 @@ export class LiveDrivers {
         implausibleCount: 0,
         offeredUntilMs: NaN,
         lastDbWriteAtMs: -Infinity,
+        pingsSinceFlush: 0,
       };
       this.drivers.set(id, driver);
     }
@@ -202,11 +207,15 @@ export function withTimes(snapshot: LiveSnapshot | LiveRecord): LiveRecord {
       };
 }
 
+/** The driver's record for a flush; takes (and resets) its count of pings since the last. */
 export function recordOf(driver: LiveDriver): LiveRecord {
+  const pings = driver.pingsSinceFlush;
+  driver.pingsSinceFlush = 0;
   return {
     ...snapshotOf(driver),
     lastSeenAtMs: driver.lastSeenAtMs,
     statusChangedAtMs: driver.statusChangedAtMs,
+    pings,
   };
 }
 

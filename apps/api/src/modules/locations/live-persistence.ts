@@ -8,6 +8,7 @@ import { REDIS } from '../../infrastructure/redis.module';
 import { DriverLocationsRepository } from './driver-locations.repository';
 import { LiveDriver, LiveDrivers, LiveSnapshot, recordOf, snapshotOf } from './live-drivers';
 import { LocationsMetrics } from './locations.metrics';
+import { PingRate } from './ping-rate';
 import { RedisLiveStore } from './live-store.redis';
 import { followed, RedisLiveTail, streamEnds } from './live-stream.redis';
 
@@ -33,6 +34,7 @@ export class LivePersistence implements BeforeApplicationShutdown {
     private readonly live: LiveDrivers,
     private readonly repository: DriverLocationsRepository,
     private readonly metrics: LocationsMetrics,
+    private readonly pingRate: PingRate,
     @Inject(REDIS) private readonly redis: Redis | null,
     @Inject(PROCESS_ID) private readonly processId: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

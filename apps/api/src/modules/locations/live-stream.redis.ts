@@ -36,6 +36,7 @@ export function packRecords(records: readonly LiveRecord[]): string {
       n(r.lastPingAtMs),
       n(r.lastSeenAtMs),
       n(r.statusChangedAtMs),
+      r.pings ?? 0,
     ]),
   );
 }
@@ -55,6 +56,7 @@ export function unpackRecords(field: string): LiveRecord[] {
       lastPingAtMs: x(r[6], NaN),
       lastSeenAtMs: x(r[7], -Infinity),
       statusChangedAtMs: x(r[8], -Infinity),
+      pings: x(r[9], 0),
     }));
 }
 

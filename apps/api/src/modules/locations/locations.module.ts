@@ -10,6 +10,7 @@ import { LocationsController } from './locations.controller';
 import { LocationsMetrics } from './locations.metrics';
 import { LocationsService } from './locations.service';
 import { NearbyCabsService } from './nearby-cabs.service';
+import { PingRate } from './ping-rate';
 
 /** Live driver state: presence, pings, the in-memory index, nearby cabs. */
 @Module({
@@ -17,6 +18,7 @@ import { NearbyCabsService } from './nearby-cabs.service';
   controllers: [LocationsController],
   providers: [
     { provide: LiveDrivers, useFactory: () => new LiveDrivers() },
+    { provide: PingRate, useFactory: () => new PingRate() },
     {
       provide: LocationsMetrics,
       inject: [LiveDrivers, APP_CONFIG],

@@ -45,7 +45,6 @@ const IMPLAUSIBLE = refusal(
 @Injectable()
 export class LocationsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LocationsService.name);
-  private readonly pingRate = new PingRate();
   private readonly movedListeners: ((driver: LiveDriver) => void)[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -55,6 +54,7 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     private readonly metrics: LocationsMetrics,
     private readonly drivers: DriversService,
     private readonly duties: CityDuties,
+    private readonly pingRate: PingRate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -205,6 +205,7 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     driver.heading = typeof heading === 'number' ? heading % 360 : NaN;
     driver.lastPingAtMs = now;
     driver.lastSeenAtMs = now;
+    driver.pingsSinceFlush += 1;
     this.live.sync(driver);
     this.persistence.moved(driver);
     this.pingRate.record(now);
