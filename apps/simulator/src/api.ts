@@ -177,6 +177,43 @@ export function connect(baseUrl: string, namespace: string, token: string): Prom
   });
 }
 
+/**
+ * Keeps a bot connected to one of `urls` (several api processes of one city): it starts on
+ * `urls[first % n]`, and when that process is gone (socket.io's reconnection, with backoff,
+ * gives up) it moves to the next one. `bind` runs for every new socket, so the bot registers
+ * its handlers again; the server sends the open trip and offer on connect.
+ */
+export async function connectFailover<S extends DriverClient | RiderClient>(
+  urls: readonly string[],
+  first: number,
+  namespace: '/driver' | '/rider',
+  token: string,
+  bind: (socket: S, failover: boolean) => void,
+): Promise<void> {
+  let at = first;
+  let failover = false;
+  const open = async (): Promise<void> => {
+    for (let attempt = 0; attempt < urls.length * 3; attempt += 1) {
+      const url = urls[at % urls.length];
+      try {
+        const socket = (await connect(url, namespace as '/driver', token)) as unknown as S;
+        bind(socket, failover);
+        socket.io.once('reconnect_failed', () => {
+          at += 1;
+          failover = true;
+          void open().catch(() => undefined);
+        });
+        return;
+      } catch {
+        at += 1;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** attempt)));
+      }
+    }
+    throw new Error(`no server of ${urls.join(', ')} accepted the ${namespace} socket`);
+  };
+  await open();
+}
+
 /** A socket ack as the simulator sees it: the API's, or a local ACK_TIMEOUT / DISCONNECTED. */
 export type SimAck<T extends object = object> =
   ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };

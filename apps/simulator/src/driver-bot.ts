@@ -10,7 +10,7 @@ import {
   TripView,
 } from '@app/contracts';
 import { OPEN_STATES } from '@app/domain';
-import { call, connect, DriverClient, emitAck, PayloadOf, SimAck } from './api';
+import { call, connectFailover, DriverClient, emitAck, PayloadOf, SimAck } from './api';
 import { haversineMeters, moveToward, randomPointWithin } from './geo';
 import { OfferDesk, OfferHost } from './driver-offers';
 import { Prng } from '@app/domain';
@@ -79,8 +79,24 @@ export class DriverBot implements OfferHost {
 
   /** Connects, goes AVAILABLE, sends the first ping and starts the drive loop. */
   async start(): Promise<void> {
-    const socket = await connect(this.world.options.url, '/driver', this.account.token);
+    const { urls } = this.world.options;
+    await connectFailover<DriverClient>(
+      urls,
+      this.index,
+      '/driver',
+      this.account.token,
+      (s, again) => this.bind(s, again),
+    );
+    await this.goAvailable();
+    this.lastMoveMs = Date.now(); // the drive starts here, not when the bot was created
+    this.ping();
+    this.schedule();
+  }
+
+  /** Handlers of one socket; after a failover to another process the drive simply goes on. */
+  private bind(socket: DriverClient, failover: boolean): void {
     this.socket = socket;
+    if (failover) this.world.stats.warnings.add('driver moved to another server process');
     socket.on(SocketEvent.TRIP_OFFER, (offer: Payload<'trip:offer'>) =>
       this.offers.received(offer),
     );
@@ -91,10 +107,6 @@ export class DriverBot implements OfferHost {
     socket.on('disconnect', (reason) => {
       if (this.world.phase !== 'stopped') this.world.stats.warnings.add(`driver socket ${reason}`);
     });
-    await this.goAvailable();
-    this.lastMoveMs = Date.now(); // the drive starts here, not when the bot was created
-    this.ping();
-    this.schedule();
   }
 
   /** Shutdown phase: deny the open offer, end the current trip at once (no more driving). */

@@ -1,6 +1,9 @@
 /** Command-line flags (`--name value` or `--name=value`), each with an environment fallback. */
 export interface SimOptions {
+  /** The first of `urls`: for HTTP calls. */
   url: string;
+  /** Every api process given (`--url a,b`): sockets spread over them and fail over. */
+  urls: string[];
   drivers: number;
   riders: number;
   durationSeconds: number;
@@ -24,7 +27,7 @@ const SPECS: Spec[] = [
   {
     flag: 'url',
     env: 'SIM_URL',
-    help: 'server base URL (127.0.0.1 only)',
+    help: 'server base URL (127.0.0.1 only); several, comma-separated, for api processes of one city',
     fallback: 'http://127.0.0.1:3000',
   },
   { flag: 'drivers', env: 'SIM_DRIVERS', help: 'drivers to simulate', fallback: '200' },
@@ -81,18 +84,22 @@ export function parseOptions(
     return value;
   };
 
-  const url = (raw('url') as string).replace(/\/+$/, '');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new OptionsError(`--url "${url}" is not a URL`);
+  // Several URLs (comma-separated): api processes of one city; bots spread over them and fail over.
+  const urls = (raw('url') as string).split(',').map((u) => u.trim().replace(/\/+$/, ''));
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new OptionsError(`--url "${url}" is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' || parsed.hostname !== '127.0.0.1') {
+      throw new OptionsError(
+        `--url must be http://127.0.0.1[:port] (this tool only targets the local machine)`,
+      );
+    }
   }
-  if (parsed.protocol !== 'http:' || parsed.hostname !== '127.0.0.1') {
-    throw new OptionsError(
-      `--url must be http://127.0.0.1[:port] (this tool only targets the local machine)`,
-    );
-  }
+  const url = urls[0];
   const email = raw('admin-email');
   const password = raw('admin-password');
   if (Boolean(email) !== Boolean(password)) {
@@ -100,6 +107,7 @@ export function parseOptions(
   }
   return {
     url,
+    urls,
     drivers: num('drivers', 0, 5_000),
     riders: num('riders', 0, 5_000),
     durationSeconds: num('duration', 1, 3_600),

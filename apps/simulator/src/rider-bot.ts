@@ -8,7 +8,7 @@ import {
   TripView,
 } from '@app/contracts';
 import { OPEN_STATES } from '@app/domain';
-import { call, connect, emitAck, HttpError, RiderClient } from './api';
+import { call, connectFailover, emitAck, HttpError, RiderClient } from './api';
 import { randomPointAtDistance, randomPointWithin } from './geo';
 import { Prng } from '@app/domain';
 import { FLEET_MIX, World } from './world';
@@ -74,9 +74,25 @@ export class RiderBot {
   }
 
   async start(): Promise<void> {
-    const socket = await connect(this.world.options.url, '/rider', this.account.token);
+    const { urls } = this.world.options;
+    let watching: Promise<void> = Promise.resolve();
+    await connectFailover<RiderClient>(
+      urls,
+      this.index,
+      '/rider',
+      this.account.token,
+      (s, again) => {
+        watching = this.bind(s, again);
+      },
+    );
+    await watching;
+  }
+
+  /** Handlers of one socket, and the nearby-cabs watch (again after a failover). */
+  private bind(socket: RiderClient, failover: boolean): Promise<void> {
     this.socket = socket;
     const { stats } = this.world;
+    if (failover) stats.warnings.add('rider moved to another server process');
     socket.on(SocketEvent.TRIP_UPDATE, ({ trip }: Payload<'trip:update'>) => this.onUpdate(trip));
     socket.on(SocketEvent.DRIVER_LOCATION, (body: Payload<'driver:location'>) => {
       stats.events.add('driver:location (riders)');
@@ -92,8 +108,9 @@ export class RiderBot {
       if (this.world.phase !== 'stopped') stats.warnings.add(`rider socket ${reason}`);
     });
     const home = randomPointWithin(this.world.city.center, 2_000, () => this.rng.next());
-    const ack = await emitAck(socket, SocketEvent.CABS_WATCH, home);
-    if (!ack.ok) stats.error(SocketEvent.CABS_WATCH, ack.error.code);
+    return emitAck(socket, SocketEvent.CABS_WATCH, home).then((ack) => {
+      if (!ack.ok) stats.error(SocketEvent.CABS_WATCH, ack.error.code);
+    });
   }
 
   /** The request loop: bounded in trips, and it ends as soon as the run stops requesting. */
