@@ -1,9 +1,4 @@
-import type {
-  PaymentEventView,
-  PaymentOperationView,
-  PaymentView,
-  TripPaymentView,
-} from '@app/contracts';
+import type { PaymentEventView, PaymentOperationView, PaymentView } from '@app/contracts';
 import type { EventRecord, OperationRecord, PaymentRecord } from './payments.repository';
 
 export function toPaymentView(p: PaymentRecord): PaymentView {
@@ -21,21 +16,6 @@ export function toPaymentView(p: PaymentRecord): PaymentView {
     failureReason: p.failureReason,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
-  };
-}
-
-/** The trip's `payment` field, from the columns the trip view reads. */
-export function toTripPaymentView(p: {
-  status: PaymentRecord['status'];
-  amountMinor: number;
-  capturedMinor: number;
-  refundedMinor: number;
-  currency: string;
-}): TripPaymentView {
-  return {
-    status: p.status,
-    amount: { amount: p.capturedMinor > 0 ? p.capturedMinor : p.amountMinor, currency: p.currency },
-    ...(p.refundedMinor > 0 ? { refunded: { amount: p.refundedMinor, currency: p.currency } } : {}),
   };
 }
 
