@@ -207,7 +207,7 @@ async function runLoad(
   const pids = children.map((c) => c.pid);
   onStarted(pids);
   try {
-    const connectBudgetMs = 30_000 + Math.max(...specs.map((s) => s.n)) * 10;
+    const connectBudgetMs = 60_000 + Math.max(...specs.map((s) => s.n)) * 30;
     await Promise.all(children.map((c) => waitForLine(c, /^@ready$/, connectBudgetMs)));
     const goMs = Date.now() + 1_000;
     for (const c of children) c.proc.stdin?.write(`go ${goMs}\n`);
@@ -246,7 +246,10 @@ class PidsCpu {
   start(): void {
     const sample = () => {
       const ticks = new Map<number, number>();
-      for (const pid of this.pids()) ticks.set(pid, treeReader(() => [pid])().ticks);
+      for (const pid of this.pids()) {
+        const t = treeReader(() => [pid])().ticks;
+        if (t > 0) ticks.set(pid, t); // 0: the backend has exited
+      }
       this.samples.push({ atMs: Date.now(), ticks });
     };
     sample();
@@ -814,7 +817,11 @@ async function main(): Promise<void> {
           MEASURE_S,
           driverTokens,
           (pids) => (cpu.loadPids = pids),
-        );
+        ).catch((error: Error) => {
+          problems.push(`ingest round ${round}, ${apis} api: ${error.message}`);
+          return undefined;
+        });
+        if (!run) continue;
         const row = ingestRow(round, apis, run, cpu);
         ingest.push(row);
         log(
