@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { register } from 'prom-client';
@@ -78,7 +79,12 @@ function serveOnlyOperations(app: INestApplication): void {
   });
 }
 
+/** Larger than any body the API takes (a sign-up is under 1 kB); past it, 413 in the error shape. */
+const JSON_BODY_LIMIT = '64kb';
+
 function configureHttp(app: INestApplication): void {
+  // Replaces Nest's default JSON parser (100 kB). Nesting depth is checked by the validation pipe.
+  (app as NestExpressApplication).useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(createValidationPipe());
   const document = SwaggerModule.createDocument(

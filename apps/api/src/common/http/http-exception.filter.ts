@@ -2,17 +2,26 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { ErrorCode, HttpErrorBody } from '@app/contracts';
 import { codeForHttpStatus, DomainError, HTTP_STATUS_BY_CODE } from '../errors/domain-error';
+import { countUnhandledError, registerUnhandledErrorsMetric } from '../errors/unhandled-errors';
 
 /** Maps every error to the API's error body; unknown ones are logged once and answered 500. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
+  constructor() {
+    registerUnhandledErrorsMetric();
+  }
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request & { id?: unknown }>();
     const body = this.toBody(exception, request);
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
     response.status(body.statusCode).json(body);
   }
 
@@ -29,16 +38,22 @@ export class HttpErrorFilter implements ExceptionFilter {
       const statusCode = exception.getStatus();
       return { statusCode, error: codeForHttpStatus(statusCode), message: messageOf(exception) };
     }
-    // Body-parser errors (malformed JSON, too large) arrive as plain errors with a status.
-    const status = (exception as { status?: unknown } | null)?.status;
+    // Body-parser and router errors (malformed JSON, too large, a bad %-escape in the path)
+    // arrive as plain errors with a status and, from body-parser, a type.
+    const { status, type } = (exception ?? {}) as { status?: unknown; type?: unknown };
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = status === 400 ? 'malformed JSON body' : String((exception as Error).message);
-      return { statusCode: status, error: codeForHttpStatus(status), message };
+      const known = typeof type === 'string' ? BODY_PARSER_ERRORS[type] : undefined;
+      return {
+        statusCode: status,
+        error: known?.code ?? codeForHttpStatus(status),
+        message: known?.message ?? String((exception as Error).message),
+      };
     }
     this.logger.error(
       { err: exception, requestId: request.id, path: request.url },
       'unhandled error',
     );
+    countUnhandledError('http');
     return { statusCode: 500, error: ErrorCode.INTERNAL, message: 'internal error' };
   }
 }
@@ -50,3 +65,13 @@ function messageOf(exception: HttpException): string {
   if (Array.isArray(message)) return message.join('; ');
   return typeof message === 'string' ? message : exception.message;
 }
+
+/** body-parser's error types, in the API's words. */
+const BODY_PARSER_ERRORS: Record<string, { code: string; message: string }> = {
+  'entity.parse.failed': { code: ErrorCode.VALIDATION, message: 'malformed JSON body' },
+  'entity.too.large': { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' },
+  'parameters.too.many': { code: 'PAYLOAD_TOO_LARGE', message: 'too many form parameters' },
+  'charset.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported charset' },
+  'encoding.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported encoding' },
+  'request.aborted': { code: 'BAD_REQUEST', message: 'request aborted' },
+};

@@ -1,15 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { Ack, ErrorCode } from '@app/contracts';
 import { DomainError } from '../errors/domain-error';
+import { countUnhandledError } from '../errors/unhandled-errors';
 
 const logger = new Logger('SocketAck');
 
 /**
  * Runs a use case for a socket event and turns its result or error into the API's ack:
  * `{ ok: true, ...data }` or `{ ok: false, error: { code, message } }`. Unknown errors are
- * logged once and answered INTERNAL without internals.
+ * logged once (with `context`: the event and the socket) and answered INTERNAL without
+ * internals, and counted in `ridehail_unhandled_errors_total`.
  */
-export async function toAck<T extends object>(run: () => Promise<T> | T): Promise<Ack<T>> {
+export async function toAck<T extends object>(
+  run: () => Promise<T> | T,
+  context?: Record<string, unknown>,
+): Promise<Ack<T>> {
   try {
     return { ok: true, ...(await run()) };
   } catch (error) {
@@ -23,7 +28,8 @@ export async function toAck<T extends object>(run: () => Promise<T> | T): Promis
         },
       };
     }
-    logger.error({ err: error }, 'unhandled error in a socket handler');
+    logger.error({ err: error, ...context }, 'unhandled error in a socket handler');
+    countUnhandledError('socket');
     return { ok: false, error: { code: ErrorCode.INTERNAL, message: 'internal error' } };
   }
 }
