@@ -42,6 +42,8 @@ export function typeormOptions(url: string, poolSize: number): DataSourceOptions
     migrationsRun: true,
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    extra: { max: poolSize },
+    // A connection (new, or from the pool when all are busy) within 2 s, or an error the HTTP
+    // filter answers 503. Statement timeouts would also bound the migration lock's wait.
+    extra: { max: poolSize, connectionTimeoutMillis: 2_000 },
   };
 }

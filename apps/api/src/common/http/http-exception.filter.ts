@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ErrorCode, HttpErrorBody } from '@app/contracts';
 import { codeForHttpStatus, DomainError, HTTP_STATUS_BY_CODE } from '../errors/domain-error';
 import { countUnhandledError, registerUnhandledErrorsMetric } from '../errors/unhandled-errors';
+import { RETRY_AFTER_SECONDS, unavailableDependency } from '../errors/dependency-errors';
 
 /** Maps every error to the API's error body; unknown ones are logged once and answered 500. */
 @Catch()
@@ -22,6 +23,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 
@@ -47,6 +49,18 @@ export class HttpErrorFilter implements ExceptionFilter {
         statusCode: status,
         error: known?.code ?? codeForHttpStatus(status),
         message: known?.message ?? String((exception as Error).message),
+      };
+    }
+    const dependency = unavailableDependency(exception);
+    if (dependency) {
+      this.logger.warn(
+        { err: exception, requestId: request.id, path: request.url, dependency },
+        `${dependency} unavailable`,
+      );
+      return {
+        statusCode: 503,
+        error: 'UNAVAILABLE',
+        message: `the ${dependency} is unavailable; retry in a few seconds`,
       };
     }
     this.logger.error(

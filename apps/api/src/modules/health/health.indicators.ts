@@ -8,6 +8,20 @@ import { REDIS } from '../../infrastructure/redis.module';
 
 const PROBE_TIMEOUT_MS = 3_000;
 const POLL_MS = 15;
+/** Redis answers a PING in microseconds; past this it is down for readiness' purpose. */
+const REDIS_PING_TIMEOUT_MS = 2_000;
+
+/**
+ * Rejects after `ms`: BullMQ's connection retries a command for as long as Redis is away (its
+ * workers must not give up), so without this a probe waits for the whole outage.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 @Injectable()
 export class QueueHealthIndicator {
@@ -21,12 +35,13 @@ export class QueueHealthIndicator {
     const indicator = this.indicators.check(key);
     const started = Date.now();
     try {
-      const job = await this.queue.add(
-        'probe',
-        { requestedAt: started },
-        { removeOnComplete: true, removeOnFail: true },
+      const state = await withDeadline(
+        this.queue
+          .add('probe', { requestedAt: started }, { removeOnComplete: true, removeOnFail: true })
+          .then((job) => this.waitForCompletion(job.id as string)),
+        PROBE_TIMEOUT_MS + 500,
+        'queue probe',
       );
-      const state = await this.waitForCompletion(job.id as string);
       if (state !== 'completed') return indicator.down({ state });
       return indicator.up({ roundTripMs: Date.now() - started });
     } catch (error) {
@@ -61,7 +76,11 @@ export class RedisHealthIndicator {
   async check(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
     try {
-      const pong = await this.redis?.ping();
+      const pong = await withDeadline(
+        this.redis?.ping() ?? Promise.resolve(undefined),
+        REDIS_PING_TIMEOUT_MS,
+        'Redis PING',
+      );
       return pong === 'PONG' ? indicator.up() : indicator.down({ answer: pong });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
