@@ -71,6 +71,8 @@ export class AppIoAdapter extends IoAdapter {
   }
 
   override async close(server: Server): Promise<void> {
+    // Jobs still finishing during shutdown must not publish on a closed Redis client.
+    this.hub.detach();
     await super.close(server);
     for (const client of this.clients.splice(0)) client.disconnect();
   }

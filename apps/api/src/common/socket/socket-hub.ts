@@ -17,6 +17,11 @@ export class SocketHub {
     this.server = server;
   }
 
+  /** At shutdown, before the server and its Redis clients close: later pushes are dropped. */
+  detach(): void {
+    this.server = undefined;
+  }
+
   /** The sockets of one driver, typed by the `/driver` contract (nothing before start). */
   driver(driverId: string) {
     return this.namespace<DriverNamespace>(Namespace.DRIVER)?.to(
