@@ -21,6 +21,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The dashboard's sources: the server bundles them with esbuild at boot (see dashboard-assets.ts).
+COPY apps/dashboard ./apps/dashboard
 COPY package.json ./
 USER node
 EXPOSE 3000
