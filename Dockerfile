@@ -23,7 +23,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The dashboard's sources: the server bundles them with esbuild at boot (see dashboard-assets.ts).
 COPY apps/dashboard ./apps/dashboard
-COPY package.json ./
+COPY libs/contracts ./libs/contracts
+COPY tsconfig.json package.json ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
