@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ConfigError } from './config/app-config';
+import { ClusterSettings, loadClusterConfig } from './config/cluster-config';
 
 /**
  * `npm run cluster`: one city on several processes of this machine, on the real PostgreSQL and
@@ -11,17 +13,7 @@ import { resolve } from 'node:path';
  * docker-compose.yml), or give clients several URLs: no sticky sessions are needed.
  */
 const ROOT = resolve(__dirname, '..', '..', '..');
-const env = process.env;
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function count(name: string, fallback: number): number {
-  const value = Number(env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 0 || value > 32) {
-    process.stderr.write(`${name}: must be an integer in [0, 32], got ${env[name]}\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 async function waitLive(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -38,16 +30,17 @@ async function waitLive(url: string, child: ChildProcess, timeoutMs = 120_000): 
 }
 
 async function main(): Promise<void> {
-  if (!env.DATABASE_URL || !env.REDIS_URL) {
+  let settings: ClusterSettings;
+  try {
+    settings = loadClusterConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(
-      'npm run cluster needs DATABASE_URL and REDIS_URL: processes share the city through them\n' +
-        '(the embedded default is one process: npm start / npm run demo)\n',
+      `${error.message}\n(the embedded default is one process: npm start / npm run demo)\n`,
     );
     process.exit(2);
   }
-  const apis = count('CLUSTER_API', 2);
-  const workers = count('CLUSTER_WORKERS', 1);
-  const basePort = Number(env.PORT ?? 3000);
+  const { apis, workers, basePort, env } = settings;
   const plan = [
     ...Array.from({ length: apis }, (_, i) => ({ name: `api-${i + 1}`, roles: 'api' })),
     ...Array.from({ length: workers }, (_, i) => ({ name: `worker-${i + 1}`, roles: 'worker' })),
