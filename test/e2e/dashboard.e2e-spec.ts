@@ -192,10 +192,13 @@ describe('the operations dashboard in Chromium (real PostgreSQL + Redis, 1,000 d
     expect(seen.driversOnMap).toBeGreaterThanOrEqual(DRIVERS);
     expect(seen.frame?.driversDrawn).toBeGreaterThanOrEqual(DRIVERS);
     expect(seen.counts.online).toBeGreaterThanOrEqual(DRIVERS);
-    // The control room's counter (from /admin/stats) agrees; a string runs in the page as is.
-    await page.waitForFunction(
-      `Number(document.querySelector('[data-key="online"] b')?.textContent) >= ${DRIVERS}`,
-    );
+    // The control room's counter (from /admin/stats) agrees. A function, not a string: the page's
+    // CSP (script-src 'self') refuses the eval that Playwright's polling of a string needs.
+    await page.waitForFunction((min) => {
+      type Doc = { querySelector(selector: string): { textContent: string | null } | null };
+      const doc = (globalThis as unknown as { document: Doc }).document;
+      return Number(doc.querySelector('[data-key="online"] b')?.textContent) >= min;
+    }, DRIVERS);
     expect(await page.textContent('#map-count')).toMatch(/[\d,]+ drivers on the map/);
 
     // Everyone drives 300 m north; the page follows in batches, not a redraw per ping.

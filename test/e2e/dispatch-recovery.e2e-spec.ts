@@ -84,8 +84,10 @@ describe('dispatch survives retries, restarts and lost work', () => {
     await started.close();
     server = await startTestServer(FAST);
     world = new World(server.url);
-    // The second driver's phone reconnects to the new process and keeps pinging.
+    // The second driver's phone reconnects to the new process, says it is available (the restart
+    // may have outlasted this suite's 2 s offline timeout) and keeps pinging.
     const socket = await world.connect('/driver', second.token);
+    await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
     await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
     const offer = await nextEvent<OfferBody>(
       socket,
