@@ -189,7 +189,8 @@ describe('many processes, one city', () => {
     const stopPinging = onA.keepPinging(...drivers);
     for (const d of drivers) {
       d.socket.on('trip:offer', (offer: OfferBody) => {
-        void emitAck(d.socket, 'trip:accept', { tripId: offer.tripId });
+        // An accept still in flight when the sockets close at the end is rejected: not a failure.
+        emitAck(d.socket, 'trip:accept', { tripId: offer.tripId }).catch(() => undefined);
       });
     }
     try {

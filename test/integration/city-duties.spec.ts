@@ -44,9 +44,9 @@ describe('city-wide duties under a Redis lease', () => {
     expect(new Set(runs).size).toBe(1);
     const holder = runs[0];
     // The holder shuts down (releasing its lease): the other takes the duty on its next tick.
-    await (holder === 'a' ? a : b).onApplicationShutdown();
+    await (holder === 'a' ? a : b).beforeApplicationShutdown();
     await Promise.all([a.tick(duty('a')), b.tick(duty('b'))]);
     expect(runs[3]).toBe(holder === 'a' ? 'b' : 'a');
-    await (holder === 'a' ? b : a).onApplicationShutdown();
+    await (holder === 'a' ? b : a).beforeApplicationShutdown();
   });
 });

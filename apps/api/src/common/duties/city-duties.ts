@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { LEASE, PROCESS_ID } from './duties.tokens';
 import type { Lease } from './lease';
 
@@ -17,7 +17,7 @@ export interface CityDuty {
  * lease again. A run never overlaps the previous one on this process.
  */
 @Injectable()
-export class CityDuties implements OnApplicationShutdown {
+export class CityDuties implements BeforeApplicationShutdown {
   private readonly logger = new Logger(CityDuties.name);
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<string>();
@@ -56,10 +56,15 @@ export class CityDuties implements OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pools close (onApplicationShutdown): no tick may start on a closed database. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearInterval(timer);
     this.timers.clear();
+    // A run in progress finishes first (bounded), while its database and Redis are still open.
+    for (let waited = 0; this.running.size > 0 && waited < 5_000; waited += 25) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     // So another worker takes over at its next tick, not after the lease runs out.
     await Promise.all(
       [...this.held].map((name) => this.lease.release(`duty:${name}`).catch(() => undefined)),
