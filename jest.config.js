@@ -4,6 +4,8 @@
  * - integration: real PostgreSQL/PostGIS, Redis, BullMQ (test/integration);
  * - e2e: the booted app over HTTP and socket.io (test/e2e).
  * `npm test` runs them all, in band, because the service tiers share one database.
+ * A fourth, `faults` (test/faults), is not among them: `npm run test:faults` runs it alone (CI
+ * after `npm test`), since it starts its own processes, proxies and Redis and takes minutes.
  */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
@@ -29,6 +31,12 @@ module.exports = {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      ...base,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],
