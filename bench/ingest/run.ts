@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LoadReport, Mode, MODES, progress } from './common';
+import { hotFunctions, newestProfile, ProbeReader, requestWindows } from './profile';
 import {
   alive,
   Child,
@@ -29,8 +30,10 @@ import {
   waitForLine,
 } from './proc';
 import {
+  hotTables,
   notes,
   ratiosTable,
+  reportFailures,
   resultsTable,
   Row,
   rowsFromReports,
@@ -68,7 +71,22 @@ const QUIET_BUSY_PERCENT = 40;
 const QUIET_WAIT_MS = QUICK ? 10_000 : 45_000;
 const OUT_DIR = join(tmpdir(), `ridehail-bench-ingest-${process.pid}`);
 
-const NODE_TS = ['node', '-r', 'ts-node/register/transpile-only'];
+/** Both servers run with the probe and a coarse CPU profile (2 ms: ~1 % overhead), alike. */
+const PROFILE = process.env.INGEST_PROFILE !== '0';
+const PROBE = join(ROOT, 'bench/ingest/probe.ts');
+
+interface Server {
+  child: Child;
+  probe: ProbeReader;
+  profileDir: string;
+}
+
+function nodeCommand(profileDir: string): string[] {
+  const profile = PROFILE
+    ? ['--cpu-prof', '--cpu-prof-interval', '2000', '--cpu-prof-dir', profileDir]
+    : [];
+  return ['node', ...profile, '-r', 'ts-node/register/transpile-only', '-r', PROBE];
+}
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -82,18 +100,18 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startServer(target: Target, port: number, n: number): Promise<Child> {
+async function startServer(target: Target, port: number, n: number): Promise<Server> {
   const logFile = join(OUT_DIR, `${target}-${n}-server.log`);
+  const profileDir = join(OUT_DIR, `profile-${target}-${n}`);
+  mkdirSync(profileDir, { recursive: true });
   if (target === 'ceiling') {
-    const child = spawnChild(
-      'ceiling',
-      [...NODE_TS, join(ROOT, 'bench/ingest/ceiling-server.ts'), String(port)],
-      {
-        logFile,
-      },
-    );
+    const ceiling = join(ROOT, 'bench/ingest/ceiling-server.ts');
+    const child = spawnChild('ceiling', [...nodeCommand(profileDir), ceiling, String(port)], {
+      logFile,
+    });
+    const probe = new ProbeReader(child);
     await waitForLine(child, /^ready/, 30_000);
-    return child;
+    return { child, probe, profileDir };
   }
   await flushRedis();
   const env: NodeJS.ProcessEnv = {
@@ -107,10 +125,12 @@ async function startServer(target: Target, port: number, n: number): Promise<Chi
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '5000',
   };
-  const command = [...NODE_TS, '-r', 'tsconfig-paths/register', join(ROOT, 'apps/api/src/main.ts')];
+  const main = join(ROOT, 'apps/api/src/main.ts');
+  const command = [...nodeCommand(profileDir), '-r', 'tsconfig-paths/register', main];
   const child = spawnChild('server', command, { env, logFile, echoLines: 40 });
+  const probe = new ProbeReader(child);
   await waitForHttp200(child, `http://127.0.0.1:${port}/health/ready`, SERVER_READY_TIMEOUT_MS);
-  return child;
+  return { child, probe, profileDir };
 }
 
 interface LoadRun {
@@ -125,6 +145,7 @@ async function runLoad(
   n: number,
   tokensFile: string,
   pids: number[],
+  onGo: (goEpochMs: number) => void,
 ): Promise<LoadRun> {
   const children: Child[] = [];
   const clients = clientsFor(n);
@@ -161,6 +182,7 @@ async function runLoad(
   const connectBudgetMs = 30_000 + n * 10;
   await Promise.all(children.map((child) => waitForLine(child, /^@ready$/, connectBudgetMs)));
   const goEpochMs = Date.now() + 1_000;
+  onGo(goEpochMs);
   for (const child of children) child.proc.stdin?.write(`go ${goEpochMs}\n`);
   const phasesMs = PHASES.length * (WARMUP_S + MEASURE_S + GAP_S) * 1000;
   const budgetMs = phasesMs + 20_000;
@@ -210,13 +232,15 @@ async function runOne(
   const url = `http://127.0.0.1:${port}`;
   progress('bench', `${target} N=${n}: starting server on ${url}`);
   const started = Date.now();
-  let server: Child | undefined;
+  let server: Server | undefined;
   let sampler: CpuSampler | undefined;
+  let newRows: Row[] = [];
+  let goEpochMs = NaN;
   try {
     server = await startServer(target, port, n);
     progress('bench', `${target} N=${n}: ready after ${Date.now() - started} ms`);
     const tokensFile = await tokensFor(n);
-    const serverPid = server.pid;
+    const serverPid = server.child.pid;
     progress('bench', `${target} N=${n}: server process tree ${describeTree(serverPid)}`);
     sampler = new CpuSampler(treeReader(() => [serverPid]));
     const clientPids: number[] = [];
@@ -228,9 +252,16 @@ async function runOne(
       problems.push({ target, n, message: `started on a busy machine (${busy.toFixed(0)} % CPU)` });
     }
     const idleRssMb = treeRssMb(serverPid);
-    const run = await runLoad(target, url, n, tokensFile, clientPids);
+    const child = server.child;
+    const run = await runLoad(target, url, n, tokensFile, clientPids, (go) => {
+      goEpochMs = go;
+      requestWindows(
+        child,
+        PHASES.map((mode, k) => [mode, ...measureWindow(go, k)]),
+      );
+    });
     for (const s of [sampler, clientSampler, machineSampler]) s.stop();
-    const newRows = rowsFromReports(target, n, run.reports);
+    newRows = rowsFromReports(target, n, run.reports);
     newRows.forEach((row, k) => {
       const [from, to] = measureWindow(run.goEpochMs, k);
       const srv = sampler?.window(from, to);
@@ -239,12 +270,16 @@ async function runOne(
       row.clientCpuPercent = clientSampler.window(from, to).cpuPercent;
       const machine = machineSampler.window(from, to).cpuPercent;
       row.otherCpuPercent = Math.max(0, machine - row.serverCpuPercent - row.clientCpuPercent);
+      const probed = server?.probe.windows.get(row.mode);
+      row.eldP99Ms = probed?.eldP99Ms ?? NaN;
+      row.gcMs = probed?.gcMs ?? NaN;
     });
     rows.push(...newRows);
     const drivers = newRows[0]?.drivers ?? 0;
     const loadedRssMb = Math.max(...newRows.map((r) => r.serverRssMb));
     if (drivers > 0 && Number.isFinite(loadedRssMb)) {
       const perDriverKb = ((loadedRssMb - idleRssMb) * 1024) / drivers;
+      for (const row of newRows) row.rssPerDriverKb = perDriverKb;
       problems.push({
         target,
         n,
@@ -253,30 +288,12 @@ async function runOne(
           `(~${perDriverKb.toFixed(0)} KB per connected driver)`,
       });
     }
-    for (const report of run.reports) {
-      if (report.connect.failed > 0) {
-        problems.push({
-          target,
-          n,
-          message: `connect failures ${JSON.stringify(report.connect.errors)}`,
-        });
-      }
-      if (report.status.failed > 0) {
-        problems.push({
-          target,
-          n,
-          message: `driver:status failures ${JSON.stringify(report.status.errors)}`,
-        });
-      }
-      if (Object.keys(report.disconnects).length > 0) {
-        problems.push({ target, n, message: `disconnects ${JSON.stringify(report.disconnects)}` });
-      }
-    }
-    if (!alive(server)) {
+    for (const report of run.reports) reportFailures(target, n, report, problems);
+    if (!alive(server.child)) {
       problems.push({
         target,
         n,
-        message: `server exited during the run (${await server.exited})`,
+        message: `server exited during the run (${await server.child.exited})`,
       });
     }
   } catch (error) {
@@ -285,13 +302,25 @@ async function runOne(
   } finally {
     sampler?.stop();
     if (server) {
-      const code = await stopChild(server, STOP_GRACE_MS);
+      const code = await stopChild(server.child, STOP_GRACE_MS);
       progress('bench', `${target} N=${n}: server stopped (${code})`);
       if (target === 'ours' && code !== 0) {
         problems.push({ target, n, message: `server shutdown exit status ${code}` });
       }
+      attachProfile(server, newRows, goEpochMs);
     }
   }
+}
+
+/** The CPU profile the server wrote at exit, cut to each measure window. */
+function attachProfile(server: Server, rows: Row[], goEpochMs: number): void {
+  const file = PROFILE ? newestProfile(server.profileDir) : undefined;
+  const clock = server.probe.clock;
+  if (!file || !clock || !Number.isFinite(goEpochMs)) return;
+  rows.forEach((row, k) => {
+    const [from, to] = measureWindow(goEpochMs, k);
+    row.hot = hotFunctions(file, clock, from, to, ROOT).functions;
+  });
 }
 
 async function main(): Promise<void> {
@@ -343,6 +372,7 @@ async function main(): Promise<void> {
   out.push('', resultsTable(rows), '');
   const { text, ratios } = ratiosTable(rows);
   out.push('Accepted pings/s, ours / ceiling', '', text, '');
+  out.push(...hotTables(rows));
   out.push('Verdict', ...verdict(rows, ratios).map((line) => `  ${line}`));
   const extra = notes(rows, problems);
   if (extra.length > 0) out.push('', 'Notes', ...extra.map((line) => `  ${line}`));

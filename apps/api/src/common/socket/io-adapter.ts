@@ -70,6 +70,19 @@ export class AppIoAdapter extends IoAdapter {
     return server;
   }
 
+  /**
+   * Our gateways register their events with `listen` (plain listeners), not
+   * `@SubscribeMessage`, so Nest hands every new socket an empty list per gateway; skipping it
+   * saves the rxjs disconnect stream Nest would build for each socket anyway.
+   */
+  override bindMessageHandlers(
+    socket: Parameters<IoAdapter['bindMessageHandlers']>[0],
+    handlers: Parameters<IoAdapter['bindMessageHandlers']>[1],
+    transform: Parameters<IoAdapter['bindMessageHandlers']>[2],
+  ): void {
+    if (handlers.length > 0) super.bindMessageHandlers(socket, handlers, transform);
+  }
+
   override async close(server: Server): Promise<void> {
     // Jobs still finishing during shutdown must not publish on a closed Redis client.
     this.hub.detach();

@@ -21,44 +21,38 @@ export function listen<ClientEvents extends EventsMap, E extends keyof ClientEve
 ): void {
   // Registered untyped: the payload is `unknown` until `run` validates it.
   const untyped = socket as unknown as Socket<Record<string, (...args: unknown[]) => void>>;
-  guardArguments(untyped);
   const context = { event, socketId: socket.id };
-  untyped.on(event as string, (payload: unknown, ack?: unknown) => {
-    void toAck(async () => (await run(payload)) as object, context).then((answer: Ack) => {
-      if (typeof ack === 'function') ack(answer);
-    });
+  untyped.on(event as string, (...args: unknown[]) => {
+    const { payload, ack, extra } = splitArguments(args);
+    if (extra) return ack?.(EXTRA_ARGUMENTS);
+    void toAck(async () => (await run(payload)) as object, context).then((answer: Ack) =>
+      ack?.(answer),
+    );
   });
 }
 
-const EXTRA_ARGUMENTS: Ack = Object.freeze({
+/** The answer to an emit with more than one payload argument. */
+export const EXTRA_ARGUMENTS: Ack = Object.freeze({
   ok: false,
   error: Object.freeze({
     code: ErrorCode.VALIDATION,
     message: 'an event takes one payload and an ack callback',
   }),
 }) as Ack;
-const guarded = new WeakSet<Socket>();
 
 /**
- * Every handler of a socket gets `(payload, ack?)`, whatever the client emits: an emit without a
- * payload gets `undefined` for it (and its handler answers VALIDATION), one with extra arguments
- * is answered VALIDATION here and goes no further. Without this, the ack callback arrives in the
- * payload's place or after the extra arguments, and is never called. Installed once per socket,
- * on its first `listen`, it covers all its events, the plain `socket.on` ping path too.
+ * A handler gets `(payload, ack?)` whatever the client emitted: socket.io appends the ack
+ * callback when the client asked for one, so an emit without a payload delivers the ack in the
+ * payload's place, and one with extra arguments delivers it after them. Checked per handler,
+ * not in a `socket.use` middleware, which would run for every packet, pings included.
  */
-function guardArguments(socket: Socket): void {
-  if (guarded.has(socket)) return;
-  guarded.add(socket);
-  socket.use((packet, next) => {
-    // [event, ...arguments, ack?]: socket.io appends the ack when the client asked for one.
-    const last: unknown = packet[packet.length - 1];
-    const ack = packet.length > 1 && typeof last === 'function' ? last : undefined;
-    const args = packet.length - 1 - (ack ? 1 : 0);
-    if (args === 1) return next();
-    if (args === 0) {
-      if (ack) packet.splice(1, 0, undefined);
-      return next();
-    }
-    if (ack) (ack as (answer: Ack) => void)(EXTRA_ARGUMENTS);
-  });
+export function splitArguments(args: readonly unknown[]): {
+  payload: unknown;
+  ack?: (answer: Ack) => void;
+  extra: boolean;
+} {
+  const last = args[args.length - 1];
+  const ack = typeof last === 'function' ? (last as (answer: Ack) => void) : undefined;
+  const count = args.length - (ack ? 1 : 0);
+  return { payload: count >= 1 ? args[0] : undefined, ack, extra: count > 1 };
 }

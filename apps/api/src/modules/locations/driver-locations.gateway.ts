@@ -2,7 +2,7 @@ import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { Ack, Namespace, SocketEvent } from '@app/contracts';
 import type { DriverSocket } from '../../common/socket/sockets';
 import { validateInput } from '../../common/errors/validate';
-import { listen } from '../../common/socket/listen';
+import { EXTRA_ARGUMENTS, listen, splitArguments } from '../../common/socket/listen';
 import { DriverStatusDto } from './locations.dto';
 import { LocationsService } from './locations.service';
 
@@ -13,10 +13,19 @@ export class DriverLocationsGateway implements OnGatewayConnection<DriverSocket>
 
   handleConnection(socket: DriverSocket): void {
     const actor = socket.data.actor;
-    // The hot path: synchronous, and answered with a shared ack object (no promise, no copy).
-    socket.on(SocketEvent.DRIVER_LOCATION, (payload: unknown, ack?: (answer: Ack) => void) => {
-      const answer = this.locations.ping(actor.id, payload);
-      if (typeof ack === 'function') ack(answer);
+    const locations = this.locations;
+    // The hot path: synchronous, answered with a shared ack object (no promise, no copy), and
+    // the usual `(payload, ack)` shape read without gathering the arguments into an array.
+    socket.on(SocketEvent.DRIVER_LOCATION, function onPing(payload: unknown, ack?: unknown) {
+      if (arguments.length === 2 && typeof ack === 'function') {
+        (ack as (answer: Ack) => void)(locations.ping(actor.id, payload));
+        return;
+      }
+      // eslint-disable-next-line prefer-rest-params -- a rest array would be built on every ping
+      const odd = splitArguments(Array.from(arguments));
+      if (odd.extra) return odd.ack?.(EXTRA_ARGUMENTS);
+      const answer = locations.ping(actor.id, odd.payload);
+      odd.ack?.(answer);
     });
     listen(socket, SocketEvent.DRIVER_STATUS, (body) =>
       this.locations.setStatus(actor, validateInput(DriverStatusDto, body).status),

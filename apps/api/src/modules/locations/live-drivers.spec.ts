@@ -78,8 +78,19 @@ describe('location stream records', () => {
   });
 
   it('skips a record this version cannot read', () => {
-    const packed = JSON.stringify([['d1', 'FLYING', 'ECONOMY', 1, 2, null, 1, 1, 1, 0]]);
-    expect(unpackRecords(packed)).toEqual([]);
+    expect(unpackRecords('d1|FLYING|ECONOMY|1|2|NaN|1|1|1|0')).toEqual([]);
+    const good = packRecords([record({ pings: 1 })]);
+    expect(unpackRecords(`${good}\nd2|FLYING|ECONOMY|1|2|NaN|1|1|1|0`)).toHaveLength(1);
+  });
+
+  it('reads the JSON entries of the previous version (a rolling upgrade)', () => {
+    const legacy = JSON.stringify([
+      ['d1', 'AVAILABLE', 'ECONOMY', 48.85, 2.35, null, 1, 1, 1, 2],
+      ['d2', 'FLYING', 'ECONOMY', 1, 2, null, 1, 1, 1, 0],
+    ]);
+    expect(unpackRecords(legacy)).toEqual([
+      expect.objectContaining({ driverId: 'd1', lat: 48.85, heading: NaN, pings: 2 }),
+    ]);
   });
 
   it('partitions by the first geohash character; unlocated drivers apart', () => {

@@ -29,6 +29,8 @@ export interface LiveDriver {
   lastDbWriteAtMs: number;
   /** Pings accepted here since the last flush, reported to the other processes with it. */
   pingsSinceFlush: number;
+  /** The driver's point in the index (what `upsert` returned), -1 while it is not indexed. */
+  handle: number;
 }
 
 /** What the stores keep of a live driver, enough to rebuild the index after a restart. */
@@ -81,6 +83,7 @@ export class LiveDrivers {
         offeredUntilMs: NaN,
         lastDbWriteAtMs: -Infinity,
         pingsSinceFlush: 0,
+        handle: -1,
       };
       this.drivers.set(id, driver);
     }
@@ -88,12 +91,18 @@ export class LiveDrivers {
     return driver;
   }
 
-  /** Keeps the index in step with the driver's status and position. */
+  /**
+   * Keeps the index in step with the driver's status and position. A driver already indexed
+   * moves by its handle: no id lookup on the ping path (only this class changes the index, so
+   * the handle stays valid until the driver leaves it).
+   */
   sync(driver: LiveDriver): void {
     if (driver.status !== DriverStatus.OFFLINE && !Number.isNaN(driver.lat)) {
-      this.index.upsert(driver.id, driver.lat, driver.lng, driver);
-    } else {
+      if (driver.handle >= 0) this.index.move(driver.handle, driver.lat, driver.lng);
+      else driver.handle = this.index.upsert(driver.id, driver.lat, driver.lng, driver);
+    } else if (driver.handle >= 0) {
       this.index.remove(driver.id);
+      driver.handle = -1;
     }
   }
 

@@ -10,7 +10,10 @@ import { LiveDriver, LiveDrivers, LiveSnapshot, recordOf, snapshotOf } from './l
 import { LocationsMetrics } from './locations.metrics';
 import { PingRate } from './ping-rate';
 import { RedisLiveStore } from './live-store.redis';
-import { followed, RedisLiveTail, streamEnds } from './live-stream.redis';
+import { followed, RedisLiveTail, streamEnds, TAIL_COMMAND_TIMEOUT_MS } from './live-stream.redis';
+
+/** PostgreSQL rows written per flush at most (status changes are never held back). */
+const DB_ROWS_PER_FLUSH = 2_000;
 
 /**
  * Makes live locations outlive the process and reach the other processes. Pings only mark a
@@ -46,6 +49,7 @@ export class LivePersistence implements BeforeApplicationShutdown {
   moved(driver: LiveDriver): void {
     this.redisDirty.add(driver);
     this.dbPending.add(driver);
+    if (driver.lastDbWriteAtMs === -Infinity) this.dbUrgent.add(driver);
   }
 
   statusChanged(driver: LiveDriver): void {
@@ -67,7 +71,8 @@ export class LivePersistence implements BeforeApplicationShutdown {
     const ends = await streamEnds(this.redis, followed(this.config.locations.partitions));
     const records = await this.redisStore.loadAll();
     for (const r of records) if (r.status !== DriverStatus.OFFLINE) this.live.restore(r);
-    this.tail = new RedisLiveTail(this.redis.duplicate(), this.processId, (batch) => {
+    const tailClient = this.redis.duplicate({ commandTimeout: TAIL_COMMAND_TIMEOUT_MS });
+    this.tail = new RedisLiveTail(tailClient, this.processId, (batch) => {
       const now = this.clock.now();
       for (const record of batch) {
         if (this.live.applyRemote(record))
@@ -107,12 +112,24 @@ export class LivePersistence implements BeforeApplicationShutdown {
     const now = this.clock.now();
     const due: LiveSnapshot[] = [];
     const written: LiveDriver[] = [];
+    // At most DB_ROWS_PER_FLUSH rows a flush (the rest wait for the next): drivers that came
+    // online together fall due together, and one upsert of them all would block the event
+    // loop, and PostgreSQL, for a long tick every interval. Status changes and first writes
+    // go first. A written driver leaves the pending set and re-enters at its next ping, so
+    // the set runs oldest write first and the scan stops at the first driver not yet due.
+    const room = () => everything || due.length < DB_ROWS_PER_FLUSH;
+    for (const driver of this.dbUrgent) {
+      if (!room()) break;
+      due.push(snapshotOf(driver));
+      written.push(driver);
+    }
     for (const driver of this.dbPending) {
+      if (!room()) break;
+      if (this.dbUrgent.has(driver)) continue;
       const isDue = now - driver.lastDbWriteAtMs >= this.config.locations.dbWriteIntervalMs;
-      if (everything || isDue || this.dbUrgent.has(driver)) {
-        due.push(snapshotOf(driver));
-        written.push(driver);
-      }
+      if (!isDue && !everything) break;
+      due.push(snapshotOf(driver));
+      written.push(driver);
     }
     if (due.length === 0) return;
     await this.repository.upsertMany(due);

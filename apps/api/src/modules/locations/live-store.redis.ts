@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
-import { CabType, DriverStatus } from '@app/contracts';
+import { DriverStatus } from '@app/contracts';
 import { LiveRecord } from './live-drivers';
-import { byPartition, packRecords, streamKey } from './live-stream.redis';
+import { decodeState, encodeState, partitionOf, streamKey, streamLine } from './live-stream.redis';
 
 const KEY = 'live:drivers';
 const CHUNK = 1_000;
@@ -20,19 +20,32 @@ export class RedisLiveStore {
     private readonly streamMaxLen: number,
   ) {}
 
-  /** One flush: the hash updated, and the changed records appended to their partitions. */
+  /**
+   * One flush: the hash updated, and the changed records appended to their partitions. Each
+   * record is encoded once, for both; the HSET is cut in chunks of CHUNK fields.
+   */
   async write(changed: readonly LiveRecord[]): Promise<void> {
     if (changed.length === 0) return;
     const multi = this.redis.multi();
-    const online = changed.filter((r) => r.status !== DriverStatus.OFFLINE);
-    const offline = changed.filter((r) => r.status === DriverStatus.OFFLINE).map((r) => r.driverId);
-    for (let start = 0; start < online.length; start += CHUNK) {
-      const args: string[] = [];
-      for (const r of online.slice(start, start + CHUNK)) args.push(r.driverId, encode(r));
-      multi.hset(KEY, ...args);
+    let fields: string[] = [];
+    const offline: string[] = [];
+    const lines = new Map<string, string[]>();
+    for (const r of changed) {
+      const state = encodeState(r);
+      if (r.status === DriverStatus.OFFLINE) offline.push(r.driverId);
+      else fields.push(r.driverId, state);
+      if (fields.length >= 2 * CHUNK) {
+        multi.hset(KEY, ...fields);
+        fields = [];
+      }
+      const partition = partitionOf(r.lat, r.lng);
+      let group = lines.get(partition);
+      if (!group) lines.set(partition, (group = []));
+      group.push(streamLine(r, state));
     }
+    if (fields.length > 0) multi.hset(KEY, ...fields);
     if (offline.length > 0) multi.hdel(KEY, ...offline);
-    for (const [partition, records] of byPartition(changed)) {
+    for (const [partition, group] of lines) {
       multi.xadd(
         streamKey(partition),
         'MAXLEN',
@@ -42,7 +55,7 @@ export class RedisLiveStore {
         'o',
         this.origin,
         'd',
-        packRecords(records),
+        group.join('\n'),
       );
     }
     await multi.exec();
@@ -63,35 +76,7 @@ export class RedisLiveStore {
   }
 }
 
-function encode(r: LiveRecord): string {
-  return [
-    r.status,
-    r.cabType,
-    r.lat,
-    r.lng,
-    r.heading,
-    r.lastPingAtMs,
-    r.lastSeenAtMs,
-    r.statusChangedAtMs,
-  ].join('|');
-}
-
 /** A record this version cannot read is skipped, not fatal: the driver pings again within 3 s. */
 function decode(driverId: string, value: string): LiveRecord | null {
-  const [status, cabType, lat, lng, heading, lastPingAtMs, lastSeenAtMs, statusChangedAtMs] =
-    value.split('|');
-  if (!(status in DriverStatus) || !(cabType in CabType)) return null;
-  const pingAt = Number(lastPingAtMs);
-  return {
-    driverId,
-    status: status as DriverStatus,
-    cabType: cabType as CabType,
-    lat: Number(lat),
-    lng: Number(lng),
-    heading: Number(heading),
-    lastPingAtMs: pingAt,
-    // Records written before these fields existed: their ping time stands in.
-    lastSeenAtMs: lastSeenAtMs === undefined ? pingAt : Number(lastSeenAtMs),
-    statusChangedAtMs: statusChangedAtMs === undefined ? pingAt : Number(statusChangedAtMs),
-  };
+  return decodeState(driverId, value.split('|'));
 }

@@ -11,6 +11,15 @@ export const UNLOCATED = '_';
 
 export const streamKey = (partition: string) => `live:stream:${partition}`;
 
+/** How long one XREAD of the tail blocks waiting for entries. */
+export const TAIL_BLOCK_MS = 1_000;
+/**
+ * The tail's own command timeout: the block plus room for a loaded event loop. The shared
+ * client's short timeout would cut a blocking read that is merely late to be read, and every
+ * such cut costs the retry's pause in replication lag.
+ */
+export const TAIL_COMMAND_TIMEOUT_MS = TAIL_BLOCK_MS + 4_000;
+
 export function partitionOf(lat: number, lng: number): string {
   return Number.isNaN(lat) || Number.isNaN(lng) ? UNLOCATED : geohashOf(lat, lng, 1);
 }
@@ -22,26 +31,61 @@ export function followed(partitions: '*' | readonly string[]): string[] {
 
 type Packed = [string, DriverStatus, CabType, ...(number | null)[]];
 
-/** One flush's records as one compact field: JSON arrays, NaN as null. */
-export function packRecords(records: readonly LiveRecord[]): string {
-  const n = (x: number) => (Number.isFinite(x) ? x : null);
-  return JSON.stringify(
-    records.map((r): Packed => [
-      r.driverId,
-      r.status,
-      r.cabType,
-      n(r.lat),
-      n(r.lng),
-      n(r.heading),
-      n(r.lastPingAtMs),
-      n(r.lastSeenAtMs),
-      n(r.statusChangedAtMs),
-      r.pings ?? 0,
-    ]),
-  );
+/**
+ * A record's state as one `|`-separated string: the value of the latest-records hash, and
+ * (behind the id, before the ping count) a line of a stream entry, so a flush encodes each
+ * driver once for both. NaN and infinities print as themselves and `Number` reads them back.
+ */
+export function encodeState(r: LiveRecord): string {
+  return `${r.status}|${r.cabType}|${r.lat}|${r.lng}|${r.heading}|${r.lastPingAtMs}|${r.lastSeenAtMs}|${r.statusChangedAtMs}`;
 }
 
+/** The inverse of `encodeState` (fields from index `at` of `parts`); null if unreadable. */
+export function decodeState(driverId: string, parts: readonly string[], at = 0): LiveRecord | null {
+  const [status, cabType, lat, lng, heading, lastPingAtMs, lastSeenAtMs, statusChangedAtMs] =
+    parts.slice(at, at + 8);
+  if (!(status in DriverStatus) || !(cabType in CabType)) return null;
+  const pingAt = Number(lastPingAtMs);
+  return {
+    driverId,
+    status: status as DriverStatus,
+    cabType: cabType as CabType,
+    lat: Number(lat),
+    lng: Number(lng),
+    heading: Number(heading),
+    lastPingAtMs: pingAt,
+    // Records written before these fields existed: their ping time stands in.
+    lastSeenAtMs: lastSeenAtMs === undefined ? pingAt : Number(lastSeenAtMs),
+    statusChangedAtMs: statusChangedAtMs === undefined ? pingAt : Number(statusChangedAtMs),
+  };
+}
+
+/** A stream line: `id|state|pings`. */
+export function streamLine(r: LiveRecord, state = encodeState(r)): string {
+  return `${r.driverId}|${state}|${r.pings ?? 0}`;
+}
+
+/** One flush's records as one field: a line per record. */
+export function packRecords(records: readonly LiveRecord[]): string {
+  return records.map((r) => streamLine(r)).join('\n');
+}
+
+/** Reads a packed field; an unreadable line is skipped (the driver pings again within 3 s). */
 export function unpackRecords(field: string): LiveRecord[] {
+  // Entries of versions that packed JSON arrays, during a rolling upgrade.
+  if (field.startsWith('[')) return unpackJson(field);
+  const records: LiveRecord[] = [];
+  for (const line of field.split('\n')) {
+    const parts = line.split('|');
+    const record = decodeState(parts[0], parts, 1);
+    if (!record) continue;
+    record.pings = Number(parts[9]) || 0;
+    records.push(record);
+  }
+  return records;
+}
+
+function unpackJson(field: string): LiveRecord[] {
   const x = (v: unknown, missing: number) => (typeof v === 'number' ? v : missing);
   const rows = JSON.parse(field) as Packed[];
   return rows
@@ -114,7 +158,7 @@ export class RedisLiveTail {
           'COUNT',
           200,
           'BLOCK',
-          1_000,
+          TAIL_BLOCK_MS,
           'STREAMS',
           ...keys,
           ...ids,

@@ -1,7 +1,10 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { DispatchCandidate, OfferOutcome } from '@app/contracts';
+import { OPEN_STATES } from '@app/domain';
 import type { Db } from '../../common/transactions/unit-of-work';
+import { TRIP_COLUMNS, TRIP_FROM, toTripRecord, TripRow } from '../trips/trip.sql';
+import { TripRecord } from '../trips/trip.model';
 
 export interface Offer {
   id: string;
@@ -22,6 +25,17 @@ export type LoggedCandidate = DispatchCandidate;
 
 const OFFER_COLUMNS = `id, trip_id, driver_id, round, score, pickup_eta_seconds, status,
   offered_at, expires_at, responded_at, reason`;
+
+/** The offer's columns beside a trip's in one row: `o.id AS offer_id`, ... */
+const PREFIXED_OFFER_COLUMNS = OFFER_COLUMNS.split(',')
+  .map((c) => `o.${c.trim()} AS offer_${c.trim()}`)
+  .join(', ');
+
+/** What a connecting driver is told at once: its open trip, and its pending offer's trip. */
+export interface DriverSession {
+  openTrip: TripRecord | null;
+  pending: { offer: Offer; trip: TripRecord } | null;
+}
 
 interface OfferRow {
   id: string;
@@ -136,6 +150,31 @@ export class OffersRepository {
     return rows[0] ? toOffer(rows[0]) : null;
   }
 
+  /**
+   * A connecting driver's state in one query (connects come in storms after a process dies):
+   * the newest open trip it drives and the trip of its pending offer, each by its index.
+   */
+  async driverSession(driverId: string): Promise<DriverSession> {
+    const rows: (TripRow & Record<string, unknown>)[] = await this.db.tx.query(
+      `SELECT ${TRIP_COLUMNS}, ${PREFIXED_OFFER_COLUMNS}
+       ${TRIP_FROM}
+       LEFT JOIN trip_offers o ON o.trip_id = t.id AND o.driver_id = $1 AND o.status = 'PENDING'
+       WHERE t.id IN (
+         (SELECT id FROM trips WHERE driver_id = $1 AND status = ANY($2)
+          ORDER BY created_at DESC LIMIT 1)
+         UNION ALL
+         (SELECT trip_id FROM trip_offers WHERE driver_id = $1 AND status = 'PENDING'))`,
+      [driverId, OPEN_STATES],
+    );
+    const session: DriverSession = { openTrip: null, pending: null };
+    for (const row of rows) {
+      const trip = toTripRecord(row);
+      if (row.offer_id) session.pending = { offer: toOffer(unprefixed(row)), trip };
+      else session.openTrip = trip;
+    }
+    return session;
+  }
+
   async pendingForDriver(driverId: string): Promise<Offer | null> {
     const rows: OfferRow[] = await this.db.tx.query(
       `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE driver_id = $1 AND status = 'PENDING'`,
@@ -231,4 +270,12 @@ export class OffersRepository {
       ],
     );
   }
+}
+
+function unprefixed(row: Record<string, unknown>): OfferRow {
+  const offer: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('offer_')) offer[key.slice('offer_'.length)] = value;
+  }
+  return offer as unknown as OfferRow;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { ErrorCode, TripOfferView, TripStatus } from '@app/contracts';
+import { ErrorCode, TripOfferView, TripStatus, TripView } from '@app/contracts';
 import { Actor } from '../../common/auth/actor';
 import { DomainError } from '../../common/errors/domain-error';
 import { DomainEvents, TRIP_CHANGED } from '../../common/events';
@@ -42,12 +42,15 @@ export class OffersService {
     return offer;
   }
 
-  /** For a reconnecting driver: its open offer, if any. */
-  async pendingOfferFor(driverId: string): Promise<TripOfferView | null> {
-    const offer = await this.offers.pendingForDriver(driverId);
-    if (!offer) return null;
-    const trip = await this.trips.findById(offer.tripId);
-    return trip && offerView(trip, offer);
+  /** For a (re)connecting driver, in one query: its open trip and its pending offer, if any. */
+  async driverSession(
+    actor: Actor,
+  ): Promise<{ trip: TripView | null; offer: TripOfferView | null }> {
+    const { openTrip, pending } = await this.offers.driverSession(actor.id);
+    return {
+      trip: openTrip && this.trips.view(openTrip, actor),
+      offer: pending && offerView(pending.trip, pending.offer),
+    };
   }
 
   /** A cancelled or ended trip revokes its open offer at once (the driver is told). */

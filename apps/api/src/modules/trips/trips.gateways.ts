@@ -1,6 +1,7 @@
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { Namespace, SocketEvent } from '@app/contracts';
 import { validateInput } from '../../common/errors/validate';
+import { catchUpOnConnect } from '../../common/socket/catch-up';
 import { listen } from '../../common/socket/listen';
 import type { DriverSocket, RiderSocket } from '../../common/socket/sockets';
 import { SocketCancelDto, SocketRequestTripDto, SocketStartDto, TripIdDto } from './trips.dto';
@@ -10,7 +11,7 @@ import { TripsService } from './trips.service';
 export class RiderTripsGateway implements OnGatewayConnection<RiderSocket> {
   constructor(private readonly trips: TripsService) {}
 
-  async handleConnection(socket: RiderSocket): Promise<void> {
+  handleConnection(socket: RiderSocket): void {
     const actor = socket.data.actor;
     listen(socket, SocketEvent.TRIP_REQUEST, (body) => {
       const { idempotencyKey, ...input } = validateInput(SocketRequestTripDto, body);
@@ -21,8 +22,10 @@ export class RiderTripsGateway implements OnGatewayConnection<RiderSocket> {
       return this.trips.cancel(actor, input.tripId, input.reason);
     });
     // A (re)connecting client gets the current state of its open trip at once.
-    const trip = await this.trips.openTripOf(actor);
-    if (trip) socket.emit(SocketEvent.TRIP_UPDATE, { trip });
+    catchUpOnConnect(socket, async () => {
+      const trip = await this.trips.openTripOf(actor);
+      if (trip) socket.emit(SocketEvent.TRIP_UPDATE, { trip });
+    });
   }
 }
 
@@ -30,7 +33,7 @@ export class RiderTripsGateway implements OnGatewayConnection<RiderSocket> {
 export class DriverTripsGateway implements OnGatewayConnection<DriverSocket> {
   constructor(private readonly trips: TripsService) {}
 
-  async handleConnection(socket: DriverSocket): Promise<void> {
+  handleConnection(socket: DriverSocket): void {
     const actor = socket.data.actor;
     listen(socket, SocketEvent.TRIP_ARRIVE, (body) =>
       this.trips.arrive(actor, validateInput(TripIdDto, body).tripId),
@@ -46,7 +49,6 @@ export class DriverTripsGateway implements OnGatewayConnection<DriverSocket> {
       const input = validateInput(SocketCancelDto, body);
       return this.trips.cancel(actor, input.tripId, input.reason);
     });
-    const trip = await this.trips.openTripOf(actor);
-    if (trip) socket.emit(SocketEvent.TRIP_UPDATE, { trip });
+    // Its open trip is sent on connect by OffersGateway, in one query with its pending offer.
   }
 }
