@@ -46,6 +46,8 @@ export interface AppConfig {
     retryMs: number;
     sweepIntervalMs: number;
     driverLostMs: number;
+    strategy: 'sequential' | 'batched';
+    batchWindowMs: number;
   };
 }
 
@@ -130,6 +132,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retryMs: e.MATCH_RETRY_MS,
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
       driverLostMs: e.TRIP_DRIVER_LOST_MS,
+      strategy: e.MATCH_STRATEGY,
+      batchWindowMs: e.MATCH_BATCH_WINDOW_MS,
     },
   };
 }

@@ -1,30 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TripStatus } from '@app/contracts';
 import { Clock, CLOCK } from '../../common/clock';
-import { UnitOfWork } from '../../common/transactions/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { DriversService } from '../drivers/drivers.service';
-import { LocationsService } from '../locations/locations.service';
 import { TripRecord } from '../trips/trip.model';
 import { TripsService } from '../trips/trips.service';
-import { scoreRound } from './candidates';
 import { DispatchQueue } from './dispatch-queue';
-import { OfferNotifier } from './offer-notifier';
-import { Offer, OffersRepository } from './offers.repository';
-import { offerView, OffersService } from './offers.service';
+import { OffersRepository } from './offers.repository';
+import { OffersService } from './offers.service';
+import { DISPATCH_STRATEGY, DispatchStrategy, StepOutcome } from './strategies/dispatch-strategy';
 
-/** Candidates looked at per radius; enough to skip a few busy drivers without a second query. */
-const CANDIDATES_PER_ROUND = 10;
-
-export type StepOutcome =
-  'not-requested' | 'waiting-for-answer' | 'offered' | 'no-candidates' | 'gave-up';
+export type { StepOutcome } from './strategies/dispatch-strategy';
 
 /**
- * Dispatch, as the matching processor runs it: find, rank, offer one driver at a time, move on
- * after a deny or a timeout, give up after MATCH_MAX_OFFERS offers or MATCH_MAX_MS. Every step
- * reads its state from PostgreSQL and is safe to run twice (BullMQ delivers at least once): a
- * step that finds an open offer waits for it, and the indexes refuse a second pending offer or
- * a repeated one.
+ * Dispatch, as the matching processor runs it: check the trip still waits, expire an offer past
+ * its time, give up after MATCH_MAX_OFFERS offers or MATCH_MAX_MS, and hand the rest to the
+ * strategy (MATCH_STRATEGY): `sequential` offers one driver now, `batched` leaves the trip to
+ * its region's next window. Every step reads its state from PostgreSQL and is safe to run twice
+ * (BullMQ delivers at least once): a step that finds an open offer waits for it, and the
+ * indexes refuse a second pending offer or a repeated one.
  */
 @Injectable()
 export class DispatchService {
@@ -34,11 +27,8 @@ export class DispatchService {
     private readonly offerRecords: OffersRepository,
     private readonly offers: OffersService,
     private readonly trips: TripsService,
-    private readonly locations: LocationsService,
-    private readonly drivers: DriversService,
     private readonly queue: DispatchQueue,
-    private readonly notifier: OfferNotifier,
-    private readonly unitOfWork: UnitOfWork,
+    @Inject(DISPATCH_STRATEGY) private readonly strategy: DispatchStrategy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -58,29 +48,21 @@ export class DispatchService {
       await this.offers.close(pending, 'EXPIRED');
     }
 
-    const { maxOffers, maxMs, radiiMeters, retryMs } = this.config.matching;
-    if (offered.size >= maxOffers || this.clock.now() - trip.createdAt.getTime() >= maxMs) {
-      const reason =
-        offered.size >= maxOffers ? `${offered.size} offers made` : 'time limit reached';
-      const result = await this.trips.noDriverFound(trip.id, reason);
-      if (result.kind === 'ok') this.logger.log({ tripId: trip.id, reason }, 'no driver found');
-      return 'gave-up';
-    }
+    if (await this.giveUpIfDue(trip, offered.size)) return 'gave-up';
+    return this.strategy.offerNext(trip, rounds + 1, offered);
+  }
 
-    const round = rounds + 1;
-    for (const radiusMeters of radiiMeters) {
-      const outcome = await this.offerWithin(trip, round, radiusMeters, offered);
-      if (outcome) return outcome;
-    }
-    await this.offerRecords.recordRound({
-      tripId,
-      round,
-      radiusMeters: radiiMeters[radiiMeters.length - 1],
-      candidates: [],
-      outcome: 'NO_CANDIDATES',
-    });
-    await this.queue.match(tripId, `retry-${round}`, retryMs);
-    return 'no-candidates';
+  /**
+   * Ends the trip NO_DRIVER_FOUND once it has had MATCH_MAX_OFFERS offers or waited MATCH_MAX_MS;
+   * true when it is over (by this call or an earlier one).
+   */
+  async giveUpIfDue(trip: TripRecord, offers: number): Promise<boolean> {
+    const { maxOffers, maxMs } = this.config.matching;
+    if (offers < maxOffers && this.clock.now() - trip.createdAt.getTime() < maxMs) return false;
+    const reason = offers >= maxOffers ? `${offers} offers made` : 'time limit reached';
+    const result = await this.trips.noDriverFound(trip.id, reason);
+    if (result.kind === 'ok') this.logger.log({ tripId: trip.id, reason }, 'no driver found');
+    return true;
   }
 
   /** The offer's durable timer fired: no answer counts as a deny. */
@@ -88,75 +70,5 @@ export class DispatchService {
     const offer = await this.offerRecords.findById(offerId);
     if (offer?.tripId === tripId) await this.offers.close(offer, 'EXPIRED');
     await this.queue.match(tripId, `after-${offerId}`);
-  }
-
-  /** One radius of one round: offer the best free candidate, or log why nobody was offered. */
-  private async offerWithin(
-    trip: TripRecord,
-    round: number,
-    radiusMeters: number,
-    offered: ReadonlySet<string>,
-  ): Promise<StepOutcome | null> {
-    const found = this.locations.findAvailable(trip.pickup.lat, trip.pickup.lng, {
-      k: CANDIDATES_PER_ROUND,
-      radiusMeters,
-      cabType: trip.cabType,
-      excludeIds: offered,
-      withoutOffer: true,
-    });
-    if (found.length === 0) return null;
-    const scores = await this.drivers.findScores(found.map((f) => f.driverId));
-    const { logged, ranked } = scoreRound(found, scores, this.config.eta);
-    const log = (outcome: 'OFFERED' | 'ALL_BUSY') =>
-      this.offerRecords.recordRound({
-        tripId: trip.id,
-        round,
-        radiusMeters,
-        candidates: [...logged.values()],
-        outcome,
-      });
-
-    for (const candidate of ranked) {
-      const entry = logged.get(candidate.driverId);
-      const offer = await this.createOffer(trip.id, candidate.driverId, round, candidate);
-      if (!offer) {
-        if (entry) entry.decision = 'BUSY_WITH_ANOTHER_OFFER';
-        // Another step of this same trip won the race to offer: that one carries on.
-        if (await this.offerRecords.pendingForTrip(trip.id)) return 'waiting-for-answer';
-        continue;
-      }
-      if (entry) entry.decision = 'OFFERED';
-      this.locations.markOffered(offer.driverId, offer.expiresAt.getTime());
-      await log('OFFERED');
-      await this.queue.offerTimeout(trip.id, offer.id, this.config.matching.offerTimeoutMs);
-      this.notifier.offer(offer.driverId, offerView(trip, offer));
-      return 'offered';
-    }
-    await log('ALL_BUSY');
-    return null;
-  }
-
-  /**
-   * A PENDING offer, unless the driver may not get one (on a trip, or an index refuses it). The
-   * driver lock orders this against a claim of the driver's other offer (`lockDriver`).
-   */
-  private createOffer(
-    tripId: string,
-    driverId: string,
-    round: number,
-    scored: { score: number; pickupEtaSeconds: number },
-  ): Promise<Offer | null> {
-    return this.unitOfWork.run(async () => {
-      await this.offerRecords.lockDriver(driverId);
-      if (await this.trips.driverIsAssigned(driverId)) return null;
-      return this.offerRecords.insert({
-        tripId,
-        driverId,
-        round,
-        score: scored.score,
-        pickupEtaSeconds: scored.pickupEtaSeconds,
-        expiresAt: new Date(this.clock.now() + this.config.matching.offerTimeoutMs),
-      });
-    });
   }
 }
