@@ -21,10 +21,12 @@ async function inBatches<T>(count: number, size: number, make: (i: number) => Pr
 }
 
 // Every guarantee holds whichever strategy proposes the drivers: the claim is the same.
-describe.each([
+const STRATEGIES: { strategy: string; window: Record<string, string> }[] = [
   { strategy: 'sequential', window: {} },
   { strategy: 'batched', window: { MATCH_BATCH_WINDOW_MS: '250' } },
-])(
+];
+
+describe.each(STRATEGIES)(
   'no double booking under load (200 riders, 50 greedy drivers, all at once), $strategy',
   ({ strategy, window }) => {
     let server: RunningServer;
