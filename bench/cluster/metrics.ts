@@ -9,12 +9,19 @@ import { assertLoopback } from '../ingest/common';
 /** Cumulative bucket counts of one histogram: `le` (seconds, Infinity last) -> count. */
 export type Buckets = [number, number][];
 
-/** Scrapes `url/metrics` and returns the cumulative buckets of histogram `name`. */
+/**
+ * Scrapes `url/metrics` and returns the cumulative buckets of histogram `name`. A server
+ * saturated by the load may take seconds to answer: 20 s, then the buckets are empty (the
+ * table says so) rather than the whole phase failing.
+ */
 export async function scrapeHistogram(url: string, name: string): Promise<Buckets> {
   assertLoopback(url);
-  const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) =>
-    r.text(),
-  );
+  const text = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(20_000) })
+    .then((r) => r.text())
+    .catch((error: unknown) => {
+      process.stderr.write(`[cluster] scraping ${url}/metrics failed: ${String(error)}\n`);
+      return '';
+    });
   const buckets: Buckets = [];
   const pattern = new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\S+)$`, 'gm');
   for (const match of text.matchAll(pattern)) {

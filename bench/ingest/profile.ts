@@ -8,6 +8,8 @@ import type { Child } from './proc';
 
 export interface ProbeWindow {
   label: string;
+  /** How late the server read the window's request (a saturated loop). */
+  lateMs: number;
   eldP50Ms: number;
   eldP99Ms: number;
   eldMaxMs: number;

@@ -252,9 +252,12 @@ async function runOne(
       problems.push({ target, n, message: `started on a busy machine (${busy.toFixed(0)} % CPU)` });
     }
     const idleRssMb = treeRssMb(serverPid);
+    let connectedRssMb = NaN;
     const child = server.child;
     const run = await runLoad(target, url, n, tokensFile, clientPids, (go) => {
       goEpochMs = go;
+      // Every driver connected and AVAILABLE, no ping yet: memory per driver at rest.
+      connectedRssMb = treeRssMb(serverPid);
       requestWindows(
         child,
         PHASES.map((mode, k) => [mode, ...measureWindow(go, k)]),
@@ -279,12 +282,18 @@ async function runOne(
     const loadedRssMb = Math.max(...newRows.map((r) => r.serverRssMb));
     if (drivers > 0 && Number.isFinite(loadedRssMb)) {
       const perDriverKb = ((loadedRssMb - idleRssMb) * 1024) / drivers;
-      for (const row of newRows) row.rssPerDriverKb = perDriverKb;
+      const atRestKb = ((connectedRssMb - idleRssMb) * 1024) / drivers;
+      for (const row of newRows) {
+        row.rssPerDriverKb = perDriverKb;
+        row.rssAtRestPerDriverKb = atRestKb;
+      }
       problems.push({
         target,
         n,
         message:
-          `server RSS ${idleRssMb.toFixed(0)} MB before load, peak ${loadedRssMb.toFixed(0)} MB ` +
+          `server RSS ${idleRssMb.toFixed(0)} MB before load, ${connectedRssMb.toFixed(0)} MB ` +
+          `with every driver connected (~${atRestKb.toFixed(0)} KB per driver at rest), ` +
+          `peak ${loadedRssMb.toFixed(0)} MB ` +
           `(~${perDriverKb.toFixed(0)} KB per connected driver)`,
       });
     }
@@ -319,7 +328,7 @@ function attachProfile(server: Server, rows: Row[], goEpochMs: number): void {
   if (!file || !clock || !Number.isFinite(goEpochMs)) return;
   rows.forEach((row, k) => {
     const [from, to] = measureWindow(goEpochMs, k);
-    row.hot = hotFunctions(file, clock, from, to, ROOT).functions;
+    row.hot = hotFunctions(file, clock, from, to, ROOT, 40).functions;
   });
 }
 

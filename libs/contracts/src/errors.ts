@@ -11,6 +11,8 @@ export const ErrorCode = {
   INVALID_PICKUP_CODE: 'INVALID_PICKUP_CODE',
   /** A quote that is expired, or for another cab type or route. */
   INVALID_QUOTE: 'INVALID_QUOTE',
+  /** A dependency (the database, Redis) is down or saturated: retry in a few seconds. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

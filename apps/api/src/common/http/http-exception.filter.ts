@@ -59,7 +59,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
       return {
         statusCode: 503,
-        error: 'UNAVAILABLE',
+        error: ErrorCode.UNAVAILABLE,
         message: `the ${dependency} is unavailable; retry in a few seconds`,
       };
     }

@@ -7,6 +7,11 @@ import { isUniqueViolation } from '../../database/pg-errors';
 import type { Credentials } from '../riders/riders.repository';
 import { DriverEntity, VehicleEntity } from './driver.entity';
 
+export interface LiveProfile {
+  cabType: CabType;
+  suspended: boolean;
+}
+
 export interface NewDriver {
   name: string;
   email: string;
@@ -80,9 +85,18 @@ export class DriversRepository {
   }
 
   /** What live dispatch needs to know when a driver comes online. */
-  async findLiveProfile(id: string): Promise<{ cabType: CabType; suspended: boolean } | null> {
-    const driver = await this.db.getRepository(DriverEntity).findOne({ where: { id } });
-    return driver && { cabType: driver.vehicle.cabType, suspended: driver.suspendedAt !== null };
+  async findLiveProfile(id: string): Promise<LiveProfile | null> {
+    return (await this.findLiveProfiles([id])).get(id) ?? null;
+  }
+
+  /** The live profiles of many drivers in one query (a storm of drivers going online). */
+  async findLiveProfiles(ids: readonly string[]): Promise<Map<string, LiveProfile>> {
+    const rows: { id: string; cab_type: CabType; suspended: boolean }[] = await this.db.query(
+      `SELECT d.id, v.cab_type, d.suspended_at IS NOT NULL AS suspended
+       FROM drivers d JOIN vehicles v ON v.driver_id = d.id WHERE d.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { cabType: r.cab_type, suspended: r.suspended }]));
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {

@@ -3,10 +3,16 @@ import { DriverView } from '@app/contracts';
 import { Actor } from '../../common/auth/actor';
 import { DomainError } from '../../common/errors/domain-error';
 import type { Credentials } from '../riders/riders.repository';
-import { DriversRepository, NewDriver } from './drivers.repository';
+import { batchedLookup } from '../../common/batching/batched-lookup';
+import { DriversRepository, LiveProfile, NewDriver } from './drivers.repository';
 
 @Injectable()
 export class DriversService {
+  /** Drivers going online together (a reconnect storm) share their profile queries. */
+  private readonly liveProfiles = batchedLookup((ids: readonly string[]) =>
+    this.drivers.findLiveProfiles(ids),
+  );
+
   constructor(private readonly drivers: DriversRepository) {}
 
   register(input: NewDriver): Promise<DriverView> {
@@ -28,8 +34,9 @@ export class DriversService {
     return this.drivers.findScores(ids);
   }
 
-  findLiveProfile(id: string) {
-    return this.drivers.findLiveProfile(id);
+  /** What dispatch needs when the driver goes online (batched with others; never cached). */
+  findLiveProfile(id: string): Promise<LiveProfile | null> {
+    return this.liveProfiles(id);
   }
 
   findCredentials(email: string): Promise<Credentials | null> {

@@ -151,28 +151,39 @@ export class OffersRepository {
   }
 
   /**
-   * A connecting driver's state in one query (connects come in storms after a process dies):
-   * the newest open trip it drives and the trip of its pending offer, each by its index.
+   * Connecting drivers' states, many in one query (connects come in storms after a process
+   * dies): the newest open trip each drives and the trip of each one's pending offer.
    */
-  async driverSession(driverId: string): Promise<DriverSession> {
+  async driverSessions(driverIds: readonly string[]): Promise<Map<string, DriverSession>> {
     const rows: (TripRow & Record<string, unknown>)[] = await this.db.tx.query(
       `SELECT ${TRIP_COLUMNS}, ${PREFIXED_OFFER_COLUMNS}
        ${TRIP_FROM}
-       LEFT JOIN trip_offers o ON o.trip_id = t.id AND o.driver_id = $1 AND o.status = 'PENDING'
+       LEFT JOIN trip_offers o
+         ON o.trip_id = t.id AND o.status = 'PENDING' AND o.driver_id = ANY($1::uuid[])
        WHERE t.id IN (
-         (SELECT id FROM trips WHERE driver_id = $1 AND status = ANY($2)
-          ORDER BY created_at DESC LIMIT 1)
+         SELECT id FROM trips WHERE driver_id = ANY($1::uuid[]) AND status = ANY($2)
          UNION ALL
-         (SELECT trip_id FROM trip_offers WHERE driver_id = $1 AND status = 'PENDING'))`,
-      [driverId, OPEN_STATES],
+         SELECT trip_id FROM trip_offers WHERE driver_id = ANY($1::uuid[]) AND status = 'PENDING')
+       ORDER BY t.created_at`,
+      [driverIds, OPEN_STATES],
     );
-    const session: DriverSession = { openTrip: null, pending: null };
+    const sessions = new Map<string, DriverSession>();
+    const sessionOf = (driverId: string) => {
+      let session = sessions.get(driverId);
+      if (!session) sessions.set(driverId, (session = { openTrip: null, pending: null }));
+      return session;
+    };
     for (const row of rows) {
       const trip = toTripRecord(row);
-      if (row.offer_id) session.pending = { offer: toOffer(unprefixed(row)), trip };
-      else session.openTrip = trip;
+      if (row.offer_id) {
+        const offer = toOffer(unprefixed(row));
+        sessionOf(offer.driverId).pending = { offer, trip };
+      } else if (trip.driverId) {
+        // Oldest first, so the newest open trip is the one kept.
+        sessionOf(trip.driverId).openTrip = trip;
+      }
     }
-    return session;
+    return sessions;
   }
 
   async pendingForDriver(driverId: string): Promise<Offer | null> {

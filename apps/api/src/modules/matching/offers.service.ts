@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ErrorCode, TripOfferView, TripStatus, TripView } from '@app/contracts';
 import { Actor } from '../../common/auth/actor';
+import { batchedLookup } from '../../common/batching/batched-lookup';
 import { DomainError } from '../../common/errors/domain-error';
 import { DomainEvents, TRIP_CHANGED } from '../../common/events';
 import { LocationsService } from '../locations/locations.service';
@@ -16,6 +17,10 @@ import { Offer, OffersRepository } from './offers.repository';
  */
 @Injectable()
 export class OffersService {
+  private readonly sessions = batchedLookup((driverIds: readonly string[]) =>
+    this.offers.driverSessions(driverIds),
+  );
+
   constructor(
     private readonly offers: OffersRepository,
     private readonly trips: TripsService,
@@ -42,11 +47,16 @@ export class OffersService {
     return offer;
   }
 
-  /** For a (re)connecting driver, in one query: its open trip and its pending offer, if any. */
+  /**
+   * For a (re)connecting driver: its open trip and its pending offer, if any, in one query
+   * shared with the other drivers connecting within a few milliseconds.
+   */
   async driverSession(
     actor: Actor,
   ): Promise<{ trip: TripView | null; offer: TripOfferView | null }> {
-    const { openTrip, pending } = await this.offers.driverSession(actor.id);
+    const session = await this.sessions(actor.id);
+    const openTrip = session?.openTrip ?? null;
+    const pending = session?.pending ?? null;
     return {
       trip: openTrip && this.trips.view(openTrip, actor),
       offer: pending && offerView(pending.trip, pending.offer),
