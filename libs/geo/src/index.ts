@@ -6,8 +6,8 @@ export {
   type MoveCounters,
   type NearestOptions,
   type ShardedQuadtreeOptions,
-  type ShardInfo,
 } from './sharded-quadtree';
+export type { ShardInfo } from './shard-directory';
 export type { Neighbor, NeighborFilter } from './search';
 export {
   boundingBoxAround,

@@ -3,7 +3,7 @@
  * traversal. Everything here works on the haversine `a` term, never on metres.
  */
 import { HALF_DEG_TO_RAD } from './geo-math';
-import { N_MIN_COS, NODE_SHIFT } from './quad-store';
+import { N_MIN_COS, NODE_SHIFT } from './quad-layout';
 import type { Neighbor } from './search-base';
 
 /**

@@ -10,9 +10,9 @@ import {
   N_MASK,
   NODE_SHIFT,
   POS_SHIFT,
+  pointOf,
   PT_STRIDE,
-  slotIndex,
-} from './quad-store';
+} from './quad-layout';
 import {
   byDistanceThenId,
   metric,
@@ -54,12 +54,10 @@ export class Searcher extends SearchBase {
     k: number,
     radiusMeters: number,
     filter: NeighborFilter<T> | undefined,
-    ids: string[],
-    data: (T | undefined)[] | undefined,
   ): Neighbor<T>[] {
     this.enter();
     try {
-      return this.runNearest(lat, lng, k, radiusMeters, filter, ids, data);
+      return this.runNearest(lat, lng, k, radiusMeters, filter);
     } finally {
       this.busy = false;
     }
@@ -70,12 +68,10 @@ export class Searcher extends SearchBase {
     lng: number,
     radiusMeters: number,
     filter: NeighborFilter<T> | undefined,
-    ids: string[],
-    data: (T | undefined)[] | undefined,
   ): Neighbor<T>[] {
     this.enter();
     try {
-      return this.runWithin(lat, lng, radiusMeters, filter, ids, data);
+      return this.runWithin(lat, lng, radiusMeters, filter);
     } finally {
       this.busy = false;
     }
@@ -87,10 +83,9 @@ export class Searcher extends SearchBase {
     k: number,
     radiusMeters: number,
     filter: NeighborFilter<T> | undefined,
-    ids: string[],
-    data: (T | undefined)[] | undefined,
   ): Neighbor<T>[] {
-    const { nodeF, nodeI } = this.store;
+    const { nodeF, nodeI, ids } = this.store;
+    const data = this.store.data as (T | undefined)[] | undefined;
     const cosLat = Math.cos(lat * DEG_TO_RAD);
     const radiusLimit = this.radiusLimit(radiusMeters);
     if (this.bestKey.length < k) {
@@ -173,15 +168,14 @@ export class Searcher extends SearchBase {
       bestPos[end] = bestPos[0];
       siftDownRoot(bestKey, bestPos, end, key, pos);
     }
-    // The results' ids and data sit at random places in large arrays: fetch them in one tight
-    // loop so those cache misses overlap instead of queueing behind each exact distance.
-    const ptInt = this.store.ptInt;
+    // Ids and data are kept per point, so the results' sit in a line or two per leaf; fetch them
+    // in one tight loop so any cache misses overlap instead of queueing behind each distance.
     const names = this.names;
     const values = this.values as (T | undefined)[];
     for (let i = 0; i < this.best; i++) {
-      const slot = ptInt[slotIndex(bestPos[i])];
-      names[i] = ids[slot];
-      values[i] = data === undefined ? undefined : data[slot];
+      const point = pointOf(bestPos[i]);
+      names[i] = ids[point];
+      values[i] = data === undefined ? undefined : data[point];
     }
     const out: Neighbor<T>[] = [];
     for (let i = 0; i < this.best; i++) {
@@ -189,9 +183,9 @@ export class Searcher extends SearchBase {
     }
     for (let i = 0; i < this.spills; i++) {
       if (this.spillKey[i] > this.limit) continue;
-      const slot = ptInt[slotIndex(this.spillPos[i])];
-      const value = data === undefined ? undefined : data[slot];
-      this.settle(out, this.spillPos[i], ids[slot], value, lat, lng, cosLat, radiusMeters);
+      const point = pointOf(this.spillPos[i]);
+      const value = data === undefined ? undefined : data[point];
+      this.settle(out, this.spillPos[i], ids[point], value, lat, lng, cosLat, radiusMeters);
     }
     sortByDistanceThenId(out);
     if (out.length > k) out.length = k;
@@ -228,8 +222,8 @@ export class Searcher extends SearchBase {
         const key = metric(lat, lng, cosLat, pts[pos], pts[pos + 1], pts[pos + 2]);
         if (key > limit) continue;
         if (filter !== undefined) {
-          const slot = ptInt[slotIndex(pos)];
-          if (!filter(ids[slot], data === undefined ? undefined : data[slot])) continue;
+          const point = pointOf(pos);
+          if (!filter(ids[point], data === undefined ? undefined : data[point])) continue;
         }
         if (best < k) {
           // Sift up in the max-heap of the k best.
@@ -264,10 +258,9 @@ export class Searcher extends SearchBase {
     lng: number,
     radiusMeters: number,
     filter: NeighborFilter<T> | undefined,
-    ids: string[],
-    data: (T | undefined)[] | undefined,
   ): Neighbor<T>[] {
-    const { nodeF, nodeI, pts, ptInt } = this.store;
+    const { nodeF, nodeI, pts, ptInt, ids } = this.store;
+    const data = this.store.data as (T | undefined)[] | undefined;
     const cosLat = Math.cos(lat * DEG_TO_RAD);
     const limit = this.radiusLimit(radiusMeters);
     const quad = this.quad;
@@ -296,13 +289,10 @@ export class Searcher extends SearchBase {
         for (let pos = start; pos < end; pos += PT_STRIDE) {
           const key = metric(lat, lng, cosLat, pts[pos], pts[pos + 1], pts[pos + 2]);
           if (key > limit) continue;
-          if (filter !== undefined) {
-            const slot = ptInt[slotIndex(pos)];
-            if (!filter(ids[slot], data === undefined ? undefined : data[slot])) continue;
-          }
-          const slot = ptInt[slotIndex(pos)];
-          const value = data === undefined ? undefined : data[slot];
-          this.settle(out, pos, ids[slot], value, lat, lng, cosLat, radiusMeters);
+          const point = pointOf(pos);
+          const value = data === undefined ? undefined : data[point];
+          if (filter !== undefined && !filter(ids[point], value)) continue;
+          this.settle(out, pos, ids[point], value, lat, lng, cosLat, radiusMeters);
         }
       }
     }

@@ -1,7 +1,7 @@
 import { CellGrid } from './cells';
 import { QuadStore } from './quad-store';
-import { RootTable } from './root-table';
 import { type Neighbor, type NeighborFilter, Searcher } from './search';
+import { ShardDirectory, type ShardInfo } from './shard-directory';
 import {
   assertHandle,
   assertId,
@@ -62,28 +62,12 @@ export interface NearestOptions<T> {
   filter?: NeighborFilter<T>;
 }
 
-/** One shard as reported to stats and the admin surge map. Bounds are the geohash cell's. */
-export interface ShardInfo {
-  cell: string;
-  size: number;
-  minLat: number;
-  minLng: number;
-  maxLat: number;
-  maxLng: number;
-}
-
 /** How upserts were served since construction; the in-place share is what keeps pings cheap. */
 export interface MoveCounters {
   inserts: number;
   inPlaceMoves: number;
   leafMoves: number;
   shardMoves: number;
-}
-
-/** A shard as reported: how many non-empty index cells it has, and its name once asked for. */
-interface ShardCell {
-  roots: number;
-  cell: string | undefined;
 }
 
 /**
@@ -103,14 +87,11 @@ export class ShardedQuadtree<T = unknown> {
   private readonly grid: CellGrid;
   private readonly shardGrid: CellGrid;
   private readonly store: QuadStore;
-  /** Index cell key -> root node of its quadtree, for every cell that holds points. */
-  private readonly roots = new RootTable();
-  private readonly shardCells = new Map<number, ShardCell>();
+  private readonly directory: ShardDirectory;
   private readonly searcher: Searcher;
   private readonly slots = new Map<string, number>();
-  private readonly ids: string[] = [];
-  /** Created on the first upsert that carries data, so pure position indexes pay nothing for it. */
-  private data: (T | undefined)[] | undefined;
+  /** Slots ever allocated; removed ones wait in `freeSlots`. */
+  private slotTop = 0;
   private readonly freeSlots: number[] = [];
   private readonly blockSlots = new Int32Array(MOVE_BLOCK);
 
@@ -125,7 +106,8 @@ export class ShardedQuadtree<T = unknown> {
     this.shardPrecision = shardPrecision;
     this.nodeCapacity = nodeCapacity;
     this.store = new QuadStore(nodeCapacity);
-    this.searcher = new Searcher(this.store, this.grid, this.roots);
+    this.directory = new ShardDirectory(this.grid, this.shardGrid, this.store);
+    this.searcher = new Searcher(this.store, this.grid, this.directory.roots);
   }
 
   get size(): number {
@@ -133,7 +115,7 @@ export class ShardedQuadtree<T = unknown> {
   }
 
   get shardCount(): number {
-    return this.shardCells.size;
+    return this.directory.shardCount;
   }
 
   /** Quadtree nodes alive across all shards (roots included). */
@@ -221,13 +203,11 @@ export class ShardedQuadtree<T = unknown> {
     if (slot === undefined) return false;
     const store = this.store;
     const pos = store.posOf(slot);
-    this.detach(slot, this.grid.keyOf(store.pts[pos], store.pts[pos + 1]));
+    this.directory.detach(slot, this.grid.keyOf(store.pts[pos], store.pts[pos + 1]));
     this.slots.delete(id);
-    this.ids[slot] = '';
     // The generation wraps to 1, not 0: slot 0's handle 0 must not come back as a free -0.
     const next = store.handleAt(slot) + SLOT_LIMIT;
     store.setHandle(slot, -(next < HANDLE_LIMIT ? next : slot + SLOT_LIMIT));
-    if (this.data !== undefined) this.data[slot] = undefined;
     this.freeSlots.push(slot);
     return true;
   }
@@ -239,7 +219,7 @@ export class ShardedQuadtree<T = unknown> {
     return {
       lat: this.store.pts[pos],
       lng: this.store.pts[pos + 1],
-      data: this.data === undefined ? undefined : this.data[slot],
+      data: this.store.dataOf(slot) as T | undefined,
     };
   }
 
@@ -262,7 +242,7 @@ export class ShardedQuadtree<T = unknown> {
     assertRadius(radiusMeters);
     assertFilter(filter);
     if (this.slots.size === 0) return [];
-    return this.searcher.nearest(lat, lng, k, radiusMeters, filter, this.ids, this.data);
+    return this.searcher.nearest(lat, lng, k, radiusMeters, filter);
   }
 
   /** Every point passing `filter` within `radiusMeters` of (lat, lng), closest first, ties by id. */
@@ -277,7 +257,7 @@ export class ShardedQuadtree<T = unknown> {
     assertRadius(radiusMeters);
     assertFilter(filter);
     if (this.slots.size === 0) return [];
-    return this.searcher.within(lat, lng, radiusMeters, filter, this.ids, this.data);
+    return this.searcher.within(lat, lng, radiusMeters, filter);
   }
 
   /** Geohash cell of the shard that holds (or would hold) a point at (lat, lng). */
@@ -288,30 +268,8 @@ export class ShardedQuadtree<T = unknown> {
   }
 
   /** Every non-empty shard, in no particular order. */
-  *shards(): IterableIterator<ShardInfo> {
-    const sizes = new Map<number, number>();
-    const roots = this.roots;
-    for (let i = 0; i < roots.capacity; i++) {
-      const key = roots.keyAt(i);
-      if (key < 0) continue;
-      const shardKey = this.shardKeyOf(key);
-      sizes.set(shardKey, (sizes.get(shardKey) ?? 0) + this.store.countOf(roots.rootAt(i)));
-    }
-    const grid = this.shardGrid;
-    for (const [key, size] of sizes) {
-      const shard = this.shardCells.get(key) as ShardCell;
-      if (shard.cell === undefined) shard.cell = grid.nameOf(key);
-      const minLat = grid.minLatOf(key);
-      const minLng = grid.minLngOf(key);
-      yield {
-        cell: shard.cell,
-        size,
-        minLat,
-        minLng,
-        maxLat: minLat + grid.cellLatDeg,
-        maxLng: minLng + grid.cellLngDeg,
-      };
-    }
+  shards(): IterableIterator<ShardInfo> {
+    return this.directory.shards();
   }
 
   /** Snapshot of `shards()` sorted by cell, convenient for stats endpoints and tests. */
@@ -329,8 +287,8 @@ export class ShardedQuadtree<T = unknown> {
 
   /** The move behind `upsert` and `move`: in place, within the index cell, or across cells. */
   private moveSlot(slot: number, lat: number, lng: number, data: T | undefined): void {
-    if (data !== undefined) this.setData(slot, data);
     const store = this.store;
+    if (data !== undefined) store.setData(slot, data);
     if (store.moveInPlace(slot, lat, lng)) {
       this.counters.inPlaceMoves++;
       return;
@@ -343,84 +301,34 @@ export class ShardedQuadtree<T = unknown> {
       this.counters.leafMoves++;
       return;
     }
-    this.detach(slot, oldKey);
-    store.insert(this.rootFor(newKey), slot, lat, lng);
-    if (this.shardKeyOf(newKey) === this.shardKeyOf(oldKey)) this.counters.leafMoves++;
+    const id = store.idOf(slot);
+    const value = store.dataOf(slot);
+    const directory = this.directory;
+    directory.detach(slot, oldKey);
+    store.insert(directory.rootFor(newKey), slot, lat, lng, id, value);
+    if (directory.shardKeyOf(newKey) === directory.shardKeyOf(oldKey)) this.counters.leafMoves++;
     else this.counters.shardMoves++;
   }
 
   private insertNew(id: string, lat: number, lng: number, data: T | undefined): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.ids.length;
+      slot = this.slotTop;
       if (slot >= SLOT_LIMIT) {
         throw new RangeError(`the index holds at most ${SLOT_LIMIT} points; remove some first`);
       }
-      this.ids.push(id);
+      this.slotTop++;
       this.store.ensureSlots(slot + 1);
       this.store.setHandle(slot, slot);
-      if (this.data !== undefined) this.data.push(undefined);
     } else {
-      this.ids[slot] = id;
       this.store.setHandle(slot, -this.store.handleAt(slot));
     }
     this.slots.set(id, slot);
-    if (data !== undefined) this.setData(slot, data);
-    this.store.insert(this.rootFor(this.grid.keyOf(lat, lng)), slot, lat, lng);
+    if (data !== undefined) this.store.enableData();
+    const root = this.directory.rootFor(this.grid.keyOf(lat, lng));
+    this.store.insert(root, slot, lat, lng, id, data);
     this.counters.inserts++;
     return this.store.handleAt(slot);
-  }
-
-  private setData(slot: number, value: T): void {
-    if (this.data === undefined) {
-      this.data = new Array<T | undefined>(this.ids.length).fill(undefined);
-    }
-    this.data[slot] = value;
-  }
-
-  /** The shard cell holding an index cell: index cells nest exactly inside shard cells. */
-  private shardKeyOf(key: number): number {
-    const grid = this.grid;
-    const shardGrid = this.shardGrid;
-    const row = Math.floor(key / grid.lngColumns);
-    const col = key - row * grid.lngColumns;
-    return (
-      Math.floor(row / (grid.latRows / shardGrid.latRows)) * shardGrid.lngColumns +
-      Math.floor(col / (grid.lngColumns / shardGrid.lngColumns))
-    );
-  }
-
-  /** The root node of index cell `key`, created (with its shard) when the cell was empty. */
-  private rootFor(key: number): number {
-    let root = this.roots.get(key);
-    if (root < 0) {
-      const grid = this.grid;
-      const minLat = grid.minLatOf(key);
-      const minLng = grid.minLngOf(key);
-      root = this.store.allocRoot(
-        minLat,
-        minLat + grid.cellLatDeg,
-        minLng,
-        minLng + grid.cellLngDeg,
-      );
-      this.roots.add(key, root);
-      const shardKey = this.shardKeyOf(key);
-      const shard = this.shardCells.get(shardKey);
-      if (shard === undefined) this.shardCells.set(shardKey, { roots: 1, cell: undefined });
-      else shard.roots++;
-    }
-    return root;
-  }
-
-  /** Takes a slot out of its quadtree and drops the root (and the shard) when it empties. */
-  private detach(slot: number, key: number): void {
-    if (this.store.remove(slot) === 0) {
-      this.store.freeRoot(this.roots.get(key));
-      this.roots.delete(key);
-      const shardKey = this.shardKeyOf(key);
-      const shard = this.shardCells.get(shardKey) as ShardCell;
-      if (--shard.roots === 0) this.shardCells.delete(shardKey);
-    }
   }
 }
 
