@@ -1,4 +1,3 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -19,7 +18,7 @@ import { openMigrated } from './database/migrate-under-lock';
 import { typeormOptions } from './database/typeorm-options';
 import type { DataSourceOptions } from 'typeorm';
 import { Infrastructure, INFRASTRUCTURE } from './infrastructure/infrastructure';
-import { RedisModule } from './infrastructure/redis.module';
+import { rateLimitStorage, RedisModule } from './infrastructure/redis.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { DriversModule } from './modules/drivers/drivers.module';
@@ -61,14 +60,15 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => typeormOptions(infra.databaseUrl, infra.databasePoolSize),
+          useFactory: () =>
+            typeormOptions(infra.databaseUrl, infra.databasePoolSize, { bounded: !infra.embedded }),
           dataSourceFactory: (options) =>
             openMigrated(options as DataSourceOptions, { lock: !infra.embedded }),
         }),
         BullModule.forRoot({ connection: infra.queue.connection as never }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: config.auth.rateWindowSeconds * 1000, limit: config.auth.rateLimit }],
-          storage: infra.redisUrl ? new ThrottlerStorageRedisService(infra.redisUrl) : undefined,
+          storage: infra.redisUrl ? rateLimitStorage(infra.redisUrl) : undefined,
         }),
         PrometheusModule.register({
           controller: MetricsController,

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { migrationOptions } from './typeorm-options';
 
 /** Any fixed number: the advisory lock every process takes to run the migrations. */
 const MIGRATION_LOCK = 7_136_914_001;
@@ -13,19 +14,26 @@ export async function openMigrated(
   options: DataSourceOptions,
   { lock }: { lock: boolean },
 ): Promise<DataSource> {
-  const db = await new DataSource({ ...options, migrationsRun: false }).initialize();
-  if (!lock) {
-    await db.runMigrations({ transaction: 'all' });
-    return db;
-  }
-  const session = db.createQueryRunner();
-  await session.connect();
+  // Migrations run on a data source of their own, without the statement bounds of the app's.
+  const migrator = await new DataSource(migrationOptions(options)).initialize();
   try {
-    await session.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
-    await db.runMigrations({ transaction: 'all' });
+    if (!lock) {
+      await migrator.runMigrations({ transaction: 'all' });
+    } else {
+      const session = migrator.createQueryRunner();
+      await session.connect();
+      try {
+        await session.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
+        await migrator.runMigrations({ transaction: 'all' });
+      } finally {
+        await session
+          .query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK])
+          .catch(() => undefined);
+        await session.release();
+      }
+    }
   } finally {
-    await session.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]).catch(() => undefined);
-    await session.release();
+    await migrator.destroy();
   }
-  return db;
+  return new DataSource({ ...options, migrationsRun: false }).initialize();
 }
