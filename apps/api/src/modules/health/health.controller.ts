@@ -29,7 +29,7 @@ export class HealthController {
   @HealthCheck()
   async ready(@Res({ passthrough: true }) response: Response) {
     const checks = [
-      () => this.database.pingCheck('database', { timeout: 3_000 }),
+      () => this.database.pingCheck('database', { timeout: 2_000 }),
       () => this.queue.check('queue'),
       ...(this.redis.enabled ? [() => this.redis.check('redis')] : []),
     ];

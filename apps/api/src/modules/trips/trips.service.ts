@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, Role, TripStatus, TripView } from '@app/contracts';
 import { cancellationFeeMinor, newPickupCode, TripAction } from '@app/domain';
 import { Actor } from '../../common/auth/actor';
@@ -34,6 +34,8 @@ const TERMINAL: readonly TripStatus[] = [
  */
 @Injectable()
 export class TripsService {
+  private readonly logger = new Logger(TripsService.name);
+
   constructor(
     private readonly trips: TripsRepository,
     private readonly pricing: PricingService,
@@ -89,9 +91,21 @@ export class TripsService {
       if (earlier) return { trip: this.view(earlier, actor) };
       throw DomainError.conflict('this rider already has an open trip');
     }
-    await this.dispatch.match(created.trip.id, 'request');
+    await this.startMatching(created.trip.id);
     this.events.emit(TRIP_CHANGED, { trip: created.trip, from: null, action: 'REQUEST' });
     return { trip: this.view(created.trip, actor) };
+  }
+
+  /**
+   * The committed trip is the answer. If Redis cannot take its first step now, the sweeper
+   * re-creates it from PostgreSQL (a REQUESTED trip with no matching activity).
+   */
+  private async startMatching(tripId: string): Promise<void> {
+    try {
+      await this.dispatch.match(tripId, 'request');
+    } catch (error) {
+      this.logger.warn({ err: error, tripId }, 'matching not enqueued; the sweeper will');
+    }
   }
 
   /**
@@ -99,7 +113,7 @@ export class TripsService {
    * enqueueing its matching job: enqueue again (same job id, so a no-op when it exists).
    */
   private async resumed(trip: TripRecord): Promise<TripRecord> {
-    if (trip.status === TripStatus.REQUESTED) await this.dispatch.match(trip.id, 'request');
+    if (trip.status === TripStatus.REQUESTED) await this.startMatching(trip.id);
     return trip;
   }
 
