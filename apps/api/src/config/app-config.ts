@@ -27,6 +27,12 @@ export interface AppConfig {
   };
   surge: { intervalMs: number; demandWindowSeconds: number; cap: number };
   shutdownGraceMs: number;
+  sockets: {
+    handshakeBurst: number;
+    handshakesPerSecond: number;
+    connectTimeoutMs: number;
+    idleTimeoutMs: number;
+  };
   locations: {
     staleAfterMs: number;
     offlineAfterMs: number;
@@ -114,6 +120,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cap: e.SURGE_CAP,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    sockets: {
+      handshakeBurst: e.SOCKET_HANDSHAKE_BURST,
+      handshakesPerSecond: e.SOCKET_HANDSHAKES_PER_SECOND,
+      connectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.SOCKET_IDLE_TIMEOUT_MS,
+    },
     locations: {
       staleAfterMs: e.DRIVER_STALE_AFTER_MS,
       offlineAfterMs: e.DRIVER_OFFLINE_AFTER_MS,

@@ -75,6 +75,13 @@ export const envSchema = z
     AUTH_RATE_LIMIT: z.coerce.number().int().positive().default(20),
     AUTH_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Socket handshakes one IP may start at once, then per second (before any token check). */
+    SOCKET_HANDSHAKE_BURST: z.coerce.number().int().positive().default(1_000),
+    SOCKET_HANDSHAKES_PER_SECOND: z.coerce.number().positive().default(500),
+    /** A socket that joined no namespace (refused token) is closed after this. */
+    SOCKET_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    /** A driver socket silent this long (no ping, no event) is disconnected. */
+    SOCKET_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
 
     /** A driver whose last ping is older than this is not offered trips nor shown to riders. */
     DRIVER_STALE_AFTER_MS: z.coerce.number().int().positive().default(15_000),

@@ -6,6 +6,8 @@ import type { Server, ServerOptions } from 'socket.io';
 import { Namespace, Role } from '@app/contracts';
 import { actorRoom, requireRole } from '../auth/socket-auth';
 import { TokenService } from '../auth/token.service';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { guardSockets } from './socket-guards';
 import { SocketHub } from './socket-hub';
 
 /** Which role each namespace admits: the one table of socket authentication. */
@@ -32,7 +34,7 @@ export class AppIoAdapter extends IoAdapter {
   private readonly clients: Redis[] = [];
 
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplicationContext,
     private readonly tokens: TokenService,
     private readonly hub: SocketHub,
     private readonly redis: Redis | null,
@@ -43,6 +45,7 @@ export class AppIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server: Server = super.createIOServer(port, { ...options, transports: ['websocket'] });
+    guardSockets(server, this.app.get<AppConfig>(APP_CONFIG).sockets);
     if (this.redis) {
       const pub = this.redis.duplicate();
       const sub = this.redis.duplicate();
