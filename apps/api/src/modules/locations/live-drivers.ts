@@ -54,7 +54,8 @@ export interface LiveRecord extends LiveSnapshot {
 
 /**
  * Every known driver's live state, and the location index over those that are online with a
- * position. The index holds the LiveDriver itself as data, so a search filter reads status,
+ * position. A driver's state is kept for the life of the process, never replaced, so a
+ * gateway may hold the reference. The index holds the LiveDriver itself as data, so a search filter reads status,
  * cab type and freshness without a lookup.
  */
 export class LiveDrivers {
@@ -220,8 +221,15 @@ export function withTimes(snapshot: LiveSnapshot | LiveRecord): LiveRecord {
 export function recordOf(driver: LiveDriver): LiveRecord {
   const pings = driver.pingsSinceFlush;
   driver.pingsSinceFlush = 0;
+  // One literal of a fixed shape (no spread of a snapshot): a flush makes one per ping.
   return {
-    ...snapshotOf(driver),
+    driverId: driver.id,
+    status: driver.status,
+    cabType: driver.cabType,
+    lat: driver.lat,
+    lng: driver.lng,
+    heading: driver.heading,
+    lastPingAtMs: driver.lastPingAtMs,
     lastSeenAtMs: driver.lastSeenAtMs,
     statusChangedAtMs: driver.statusChangedAtMs,
     pings,

@@ -194,11 +194,18 @@ export class LocationsService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  /**
+   * The driver's live state, for a gateway to keep per socket and hand to `ping` (the state of
+   * an id is never replaced, so the reference stays good); undefined until it first goes online.
+   */
+  liveDriver(driverId: string): LiveDriver | undefined {
+    return this.live.get(driverId);
+  }
+
   /** The hot path: one ping of one driver, answered with a shared ack object. */
-  ping(driverId: string, payload: unknown): Ack {
+  ping(driver: LiveDriver | undefined, payload: unknown): Ack {
     const timed = --this.pingsUntilTimed === 0;
     const startedMs = timed ? performance.now() : 0;
-    const driver = this.live.get(driverId);
     if (!driver || driver.status === DriverStatus.OFFLINE)
       return this.refuse('INVALID_STATE', NOT_ONLINE);
     if (typeof payload !== 'object' || payload === null) return this.invalid(payload);
