@@ -49,6 +49,19 @@ export function rateLimitStorage(url: string): ThrottlerStorageRedisService {
   return storage;
 }
 
+/**
+ * A client whose PUBLISH never rejects unhandled: socket.io's Redis adapter publishes without
+ * awaiting, so while Redis is away each emit's timed-out PUBLISH would be an unhandled rejection
+ * (which ends a Node process). Pub/sub keeps nothing anyway: a message that cannot be sent is
+ * lost either way, and the error handler has logged the outage.
+ */
+export function quietPublisher<T extends Redis>(redis: T): T {
+  const publish = redis.publish.bind(redis) as (...args: unknown[]) => Promise<number>;
+  (redis as unknown as { publish: unknown }).publish = (...args: unknown[]) =>
+    publish(...args).catch(() => 0);
+  return redis;
+}
+
 /** One shared ioredis client when REDIS_URL is set, `null` otherwise. */
 @Global()
 @Module({

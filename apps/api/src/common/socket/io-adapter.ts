@@ -8,6 +8,7 @@ import { actorRoom, requireRole } from '../auth/socket-auth';
 import { TokenService } from '../auth/token.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { guardSockets } from './socket-guards';
+import { quietPublisher } from '../../infrastructure/redis.module';
 import { SocketHub } from './socket-hub';
 
 /** Which role each namespace admits: the one table of socket authentication. */
@@ -47,7 +48,7 @@ export class AppIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, { ...options, transports: ['websocket'] });
     guardSockets(server, this.app.get<AppConfig>(APP_CONFIG).sockets);
     if (this.redis) {
-      const pub = this.redis.duplicate();
+      const pub = quietPublisher(this.redis.duplicate());
       const sub = this.redis.duplicate();
       for (const client of [pub, sub]) {
         client.on('error', (error) =>
