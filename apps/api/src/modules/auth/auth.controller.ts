@@ -2,14 +2,18 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../../common/auth/decorators';
+import { AccountThrottlerGuard } from './account-throttler.guard';
 import { LoginDto, SignUpDriverDto, SignUpRiderDto } from './auth.dto';
 import { AuthService } from './auth.service';
 
-/** Public and rate-limited per IP (AUTH_RATE_LIMIT per AUTH_RATE_WINDOW_SECONDS). */
+/**
+ * Public and rate-limited (AUTH_RATE_LIMIT per AUTH_RATE_WINDOW_SECONDS) per IP and per account:
+ * every route here costs an argon2 hash.
+ */
 @ApiTags('auth')
 @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED' })
 @Public()
-@UseGuards(ThrottlerGuard)
+@UseGuards(ThrottlerGuard, AccountThrottlerGuard)
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
