@@ -14,6 +14,7 @@ import { call, connectFailover, DriverClient, emitAck, PayloadOf, SimAck } from 
 import { haversineMeters, moveToward, randomPointWithin } from './geo';
 import { OfferDesk, OfferHost } from './driver-offers';
 import { Prng } from '@app/domain';
+import { driverState, DriverShift } from './driver-shift';
 import { World } from './world';
 
 type Payload<E extends keyof TripServerEvents> = Parameters<TripServerEvents[E]>[0];
@@ -60,6 +61,7 @@ export class DriverBot implements OfferHost {
   private busy = false;
   private fastForward = false;
   private lastStatusRetryMs = 0;
+  private readonly shift: DriverShift;
   online = false;
 
   constructor(
@@ -69,6 +71,7 @@ export class DriverBot implements OfferHost {
   ) {
     this.rng = world.rng('driver', index);
     this.offers = new OfferDesk(this, world.rng('offers', index), world);
+    this.shift = new DriverShift(world, world.rng('shift', index));
     this.position = this.randomCityPoint();
     this.waypoint = this.randomCityPoint();
   }
@@ -89,6 +92,7 @@ export class DriverBot implements OfferHost {
     );
     await this.goAvailable();
     this.lastMoveMs = Date.now(); // the drive starts here, not when the bot was created
+    this.shift.begin();
     this.ping();
     this.schedule();
   }
@@ -132,6 +136,7 @@ export class DriverBot implements OfferHost {
   }
 
   private async goAvailable(): Promise<void> {
+    this.lastMoveMs = Date.now(); // back from a break: no drive is owed for it
     const ack = await this.emit(SocketEvent.DRIVER_STATUS, { status: 'AVAILABLE' });
     this.online = ack.ok;
     if (!ack.ok) this.world.stats.error(SocketEvent.DRIVER_STATUS, ack.error.code);
@@ -145,9 +150,20 @@ export class DriverBot implements OfferHost {
 
   private tick(): void {
     this.schedule();
+    this.shift.tally(driverState(this.online, this.trip?.leg));
+    if (this.onBreak()) return;
     this.move();
     this.ping();
     void this.advance();
+  }
+
+  /** A scenario's breaks; true while on one (no driving, no pings). */
+  private onBreak(): boolean {
+    const next = this.shift.next(!this.trip && !this.offers.openTripId && this.online);
+    if (next === 'start') this.online = false;
+    if (next === 'start') void this.emit(SocketEvent.DRIVER_STATUS, { status: 'OFFLINE' });
+    if (next === 'end') void this.goAvailable();
+    return next !== 'work';
   }
 
   private target(): LatLng | null {
@@ -170,7 +186,7 @@ export class DriverBot implements OfferHost {
   }
 
   private speedMps(): number {
-    return this.world.options.speedKmh / 3.6;
+    return (this.world.options.speedKmh * this.world.options.timeScale) / 3.6; // time-lapsed
   }
 
   private atTarget(): boolean {

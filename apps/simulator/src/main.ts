@@ -1,83 +1,18 @@
-import type { CabType, DriverView, LoginResult, RiderView } from '@app/contracts';
+import { writeFileSync } from 'node:fs';
+import type { LoginResult } from '@app/contracts';
+import { accountsFor } from './accounts';
 import { call, HttpError, RateLimitGate, runPool, Unreachable, waitReady } from './api';
-import { DriverAccount, DriverBot } from './driver-bot';
+import { DriverBot } from './driver-bot';
 import { OptionsError, parseOptions, SimOptions, usage } from './options';
-import { RiderAccount, RiderBot } from './rider-bot';
-import { Counter, formatSummary } from './stats';
-import { FLEET_MIX, World } from './world';
+import { RiderBot } from './rider-bot';
+import { Counter, formatSummary, Stats } from './stats';
+import { World } from './world';
 
-const SIGNUP_CONCURRENCY = 8;
 const CONNECT_CONCURRENCY = 25;
 const DRAIN_MS = 20_000;
 const PROGRESS_EVERY_MS = 5_000;
-const PASSWORD = 'sim-password-1';
-const MODELS = ['Toyota Prius', 'Skoda Octavia', 'Kia Niro', 'Ford Galaxy', 'Mercedes E'];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Signs up `count` accounts, `SIGNUP_CONCURRENCY` at a time, with a progress line every ~2 s. */
-async function signUpAll<T>(
-  what: string,
-  count: number,
-  gate: RateLimitGate,
-  signUp: (index: number) => Promise<T>,
-): Promise<T[]> {
-  let done = 0;
-  let lastLogMs = Date.now();
-  const indexes = Array.from({ length: count }, (_, i) => i);
-  const accounts = await runPool(indexes, SIGNUP_CONCURRENCY, async (i) => {
-    const account = await gate.run(`signing up ${what}`, () => signUp(i));
-    done += 1;
-    if (Date.now() - lastLogMs > 2_000 || done === count) {
-      lastLogMs = Date.now();
-      log(`  signed up ${done}/${count} ${what}`);
-    }
-    return account;
-  });
-  return accounts;
-}
-
-async function signUpDrivers(world: World, gate: RateLimitGate): Promise<DriverAccount[]> {
-  const { url, drivers } = world.options;
-  return signUpAll('drivers', drivers, gate, async (i) => {
-    const rng = world.rng('fleet', i);
-    const cabType: CabType = rng.weighted(FLEET_MIX);
-    const body = {
-      name: `Sim Driver ${i + 1}`,
-      email: `sim-${world.runTag}-d${i}@example.com`.toLowerCase(),
-      password: PASSWORD,
-      vehicle: {
-        plate: `${world.runTag}-${i.toString(36)}`.toUpperCase(),
-        model: MODELS[rng.int(0, MODELS.length - 1)],
-        cabType,
-      },
-    };
-    const res = await call<{ driver: DriverView; accessToken: string }>(
-      url,
-      'POST',
-      '/auth/drivers',
-      {
-        body,
-      },
-    );
-    return { id: res.driver.id, token: res.accessToken, cabType: res.driver.vehicle.cabType };
-  });
-}
-
-async function signUpRiders(world: World, gate: RateLimitGate): Promise<RiderAccount[]> {
-  const { url, riders } = world.options;
-  return signUpAll('riders', riders, gate, async (i) => {
-    const body = {
-      name: `Sim Rider ${i + 1}`,
-      email: `sim-${world.runTag}-r${i}@example.com`.toLowerCase(),
-      password: PASSWORD,
-    };
-    const res = await call<{ rider: RiderView; accessToken: string }>(url, 'POST', '/auth/riders', {
-      body,
-    });
-    return { id: res.rider.id, token: res.accessToken };
-  });
-}
 
 async function adminStats(
   options: SimOptions,
@@ -144,6 +79,21 @@ function connectAll<B extends DriverBot | RiderBot>(world: World, bots: B[], wha
   }).then((started) => started.filter((b): b is B => b !== null));
 }
 
+/** The run's counters, for the dispatch comparison (`bench/dispatch/compare.ts`). */
+function writeReport(file: string, stats: Stats, signUpSeconds: number): void {
+  const counts = (c: Counter) => Object.fromEntries(c.entries());
+  const report = {
+    signUpSeconds,
+    trafficSeconds: stats.trafficSeconds(),
+    trips: counts(stats.trips),
+    offers: counts(stats.offers),
+    driverMs: counts(stats.driverMs),
+    errors: counts(stats.errors),
+    violations: stats.violations,
+  };
+  writeFileSync(file, JSON.stringify(report, null, 2));
+}
+
 export async function simulate(options: SimOptions): Promise<number> {
   const world = new World(options, log);
   const { stats } = world;
@@ -151,7 +101,8 @@ export async function simulate(options: SimOptions): Promise<number> {
   log(
     `simulator: ${options.drivers} drivers, ${options.riders} riders, ${options.durationSeconds} s, ` +
       `seed ${options.seed}, city ${options.city.lat},${options.city.lng} r=${options.radiusKm} km, ` +
-      `${options.speedKmh} km/h, target ${options.url}, run ${world.runTag}`,
+      `${options.speedKmh} km/h, target ${options.url}, run ${world.runTag}` +
+      (options.scenario ? `, scenario ${options.scenario} at x${options.timeScale} time` : ''),
   );
   await waitReady(options.url, 10_000);
 
@@ -165,8 +116,15 @@ export async function simulate(options: SimOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const driverAccounts = await signUpDrivers(world, gate);
-  const riderAccounts = await signUpRiders(world, gate);
+  const signUpStartedMs = Date.now();
+  const accounts = await accountsFor(world, gate);
+  const signUpSeconds = (Date.now() - signUpStartedMs) / 1000;
+  log(
+    `accounts ready in ${signUpSeconds.toFixed(1)} s (${accounts.reused} reused, ` +
+      `${options.drivers + options.riders - accounts.reused} signed up)`,
+  );
+  const driverAccounts = accounts.drivers;
+  const riderAccounts = accounts.riders;
   const drivers = await connectAll(
     world,
     driverAccounts.map((a, i) => new DriverBot(i, a, world)),
@@ -219,6 +177,7 @@ export async function simulate(options: SimOptions): Promise<number> {
       admin,
     ),
   );
+  if (options.reportJson) writeReport(options.reportJson, stats, signUpSeconds);
   if (!serverUp) return 2;
   if (stats.violations.length > 0) return 1;
   return interrupted > 0 ? 130 : 0;

@@ -28,4 +28,17 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--bogus', '1'], {})).toThrow(OptionsError);
     expect(() => parseOptions(['--admin-email', 'a@b.c'], {})).toThrow(OptionsError);
   });
+
+  it('takes a scenario and a time scale, and refuses real driving over 280 km/h', () => {
+    const options = parseOptions(
+      ['--scenario', 'rush-hour', '--time-scale', '12', '--speed-kmh', '19.2'],
+      {},
+    );
+    expect(options).toMatchObject({ scenario: 'rush-hour', timeScale: 12, speedKmh: 19.2 });
+    expect(parseOptions([], {}).timeScale).toBe(1);
+    expect(() => parseOptions(['--scenario', 'monsoon'], {})).toThrow(OptionsError);
+    expect(() => parseOptions(['--time-scale', '14', '--speed-kmh', '30'], {})).toThrow(
+      /300 km\/h/,
+    );
+  });
 });

@@ -1,3 +1,5 @@
+import { SCENARIO_NAMES, ScenarioName } from './scenarios';
+
 /** Command-line flags (`--name value` or `--name=value`), each with an environment fallback. */
 export interface SimOptions {
   /** The first of `urls`: for HTTP calls. */
@@ -12,6 +14,14 @@ export interface SimOptions {
   radiusKm: number;
   speedKmh: number;
   admin?: { email: string; password: string };
+  /** A named demand preset (`scenarios.ts`); without one, the classic loop of 2-12 s pauses. */
+  scenario?: ScenarioName;
+  /** Simulated seconds per real second: cars drive and riders request this much faster. */
+  timeScale: number;
+  /** Reuse the accounts of an earlier run with the same seed (and save this run's) here. */
+  accountsFile?: string;
+  /** Write the run's counters as JSON here at the end. */
+  reportJson?: string;
 }
 
 export class OptionsError extends Error {}
@@ -40,6 +50,23 @@ const SPECS: Spec[] = [
   { flag: 'speed-kmh', env: 'SIM_SPEED_KMH', help: 'driving speed in km/h', fallback: '30' },
   { flag: 'admin-email', env: 'SIM_ADMIN_EMAIL', help: 'admin login, for /admin/stats at the end' },
   { flag: 'admin-password', env: 'SIM_ADMIN_PASSWORD', help: 'admin password' },
+  {
+    flag: 'scenario',
+    env: 'SIM_SCENARIO',
+    help: `demand preset: ${SCENARIO_NAMES.join(', ')} (Poisson arrivals, cancels, driver breaks)`,
+  },
+  {
+    flag: 'time-scale',
+    env: 'SIM_TIME_SCALE',
+    help: 'simulated seconds per real second (cars drive, riders request that much faster)',
+    fallback: '1',
+  },
+  {
+    flag: 'accounts-file',
+    env: 'SIM_ACCOUNTS_FILE',
+    help: 'reuse the accounts of an earlier run with the same seed, kept in this JSON file',
+  },
+  { flag: 'report-json', env: 'SIM_REPORT_JSON', help: "write the run's counters here as JSON" },
 ];
 
 export function usage(): string {
@@ -105,6 +132,18 @@ export function parseOptions(
   if (Boolean(email) !== Boolean(password)) {
     throw new OptionsError('--admin-email and --admin-password go together');
   }
+  const scenario = raw('scenario');
+  if (scenario !== undefined && !(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
+    throw new OptionsError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}`);
+  }
+  const timeScale = num('time-scale', 0.1, 20, false);
+  const speedKmh = num('speed-kmh', 5, 250, false);
+  if (speedKmh * timeScale > 280) {
+    throw new OptionsError(
+      `--speed-kmh x --time-scale is ${speedKmh * timeScale} km/h of real driving: the server ` +
+        'refuses jumps faster than 300 km/h; lower one of them',
+    );
+  }
   return {
     url,
     urls,
@@ -114,7 +153,11 @@ export function parseOptions(
     seed: num('seed', 0, 4_294_967_295),
     city: { lat: num('city-lat', -85, 85, false), lng: num('city-lng', -180, 180, false) },
     radiusKm: num('radius-km', 1, 100, false),
-    speedKmh: num('speed-kmh', 5, 250, false),
+    speedKmh,
     admin: email && password ? { email, password } : undefined,
+    scenario: scenario as ScenarioName | undefined,
+    timeScale,
+    accountsFile: raw('accounts-file'),
+    reportJson: raw('report-json'),
   };
 }

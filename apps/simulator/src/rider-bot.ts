@@ -11,6 +11,7 @@ import { OPEN_STATES } from '@app/domain';
 import { call, connectFailover, emitAck, HttpError, RiderClient } from './api';
 import { randomPointAtDistance, randomPointWithin } from './geo';
 import { Prng } from '@app/domain';
+import { eventPickup, nextRequestGapS } from './scenarios';
 import { FLEET_MIX, World } from './world';
 
 type Payload<E extends keyof TripServerEvents> = Parameters<TripServerEvents[E]>[0];
@@ -115,6 +116,7 @@ export class RiderBot {
 
   /** The request loop: bounded in trips, and it ends as soon as the run stops requesting. */
   async run(): Promise<void> {
+    if (this.world.scenario) return this.runScenario();
     const spreadMs = Math.min(10_000, this.world.options.durationSeconds * 300);
     if (!(await this.world.sleep(this.rng.between(0, spreadMs)))) return;
     for (let n = 0; n < MAX_TRIPS_PER_RIDER && this.world.phase === 'running'; n += 1) {
@@ -125,6 +127,25 @@ export class RiderBot {
         if (this.trip) return; // still open: the run is draining (or this trip is stuck)
       } else if (!(await this.world.sleep(5_000))) return;
       if (!(await this.world.sleep(this.rng.between(2_000, 12_000)))) return;
+    }
+  }
+
+  /**
+   * A scenario's loop: requests arrive as a Poisson process of the scenario's (time-varying)
+   * rate, in simulated time; a request while a trip is open waits for it to end.
+   */
+  private async runScenario(): Promise<void> {
+    const scenario = this.world.scenario;
+    if (!scenario) return;
+    const durationS = this.world.options.durationSeconds * this.world.options.timeScale;
+    for (let n = 0; n < MAX_TRIPS_PER_RIDER && this.world.phase === 'running'; n += 1) {
+      const gapS = nextRequestGapS(scenario, this.world.simNowS(), durationS, this.rng);
+      if (gapS === null || !(await this.world.sleep(this.world.realMs(gapS)))) return;
+      await this.requestTrip(n);
+      if (!this.trip) continue;
+      const ended = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([ended, this.world.sleep(this.world.options.durationSeconds * 1000)]);
+      if (this.trip) return;
     }
   }
 
@@ -161,13 +182,26 @@ export class RiderBot {
   }
 
   private async requestTrip(n: number): Promise<void> {
-    const { city, stats, options } = this.world;
+    const { city, stats, options, scenario } = this.world;
     const random = () => this.rng.next();
-    const pickup = randomPointWithin(city.center, city.radiusMeters, random);
-    const dropoff = randomPointAtDistance(pickup, 1_000, 8_000, city, random);
+    const atEvent =
+      scenario !== undefined &&
+      this.rng.chance(
+        scenario.eventShare(this.world.simNowS(), options.durationSeconds * options.timeScale),
+      );
+    const pickup = atEvent
+      ? eventPickup(city.center, this.rng)
+      : randomPointWithin(city.center, city.radiusMeters, random);
+    const [minMeters, maxMeters] = scenario?.tripMeters ?? [1_000, 8_000];
+    const dropoff = randomPointAtDistance(pickup, minMeters, maxMeters, city, random);
     const cabType = this.rng.weighted(FLEET_MIX);
     const paymentMethod = this.rng.chance(0.7) ? PaymentMethod.CARD : PaymentMethod.CASH;
-    const cancelAfterMs = this.rng.chance(CANCEL_P) ? this.rng.between(2_000, 25_000) : null;
+    // A scenario's rider gives up when not assigned within its patience; otherwise 5 % cancel.
+    const cancelAfterMs = scenario
+      ? this.world.realMs(this.rng.between(...scenario.patienceS))
+      : this.rng.chance(CANCEL_P)
+        ? this.rng.between(2_000, 25_000)
+        : null;
     try {
       const query = `pickupLat=${pickup.lat}&pickupLng=${pickup.lng}&dropoffLat=${dropoff.lat}&dropoffLng=${dropoff.lng}`;
       const { estimates } = await call<{ estimates: FareEstimate[] }>(
@@ -210,7 +244,10 @@ export class RiderBot {
     if (this.trip && cancelAfterMs !== null) {
       this.trip.cancelTimer = setTimeout(() => {
         const status = this.trip?.status;
-        if (status === TripStatus.REQUESTED || status === TripStatus.DRIVER_ASSIGNED) {
+        const waiting = this.world.scenario
+          ? status === TripStatus.REQUESTED
+          : status === TripStatus.REQUESTED || status === TripStatus.DRIVER_ASSIGNED;
+        if (waiting) {
           void this.cancel('cancelled by rider');
         }
       }, cancelAfterMs);

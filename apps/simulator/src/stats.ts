@@ -43,6 +43,8 @@ export class Stats {
   readonly events = new Counter();
   /** Failed steps, as `event CODE`. */
   readonly errors = new Counter();
+  /** Real milliseconds of driver time by state: idle, en route, with rider, offline. */
+  readonly driverMs = new Counter();
   /** Milliseconds from the request's ack to the rider's DRIVER_ASSIGNED update. */
   readonly assignMs: number[] = [];
   readonly violations: string[] = [];

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { LatLng } from '@app/contracts';
 import type { SimOptions } from './options';
 import { Prng } from '@app/domain';
+import { Scenario, scenarioNamed } from './scenarios';
 import { Stats } from './stats';
 
 export type Phase = 'running' | 'draining' | 'stopped';
@@ -18,6 +19,8 @@ export class World {
   readonly runTag = Date.now().toString(36).slice(-6).toUpperCase();
   /** tripId -> pickupCode, filled by the rider bots, read by the driver bots. */
   readonly pickupCodes = new Map<string, string>();
+  /** The demand preset, if the run has one. */
+  readonly scenario: Scenario | undefined;
   /** tripId -> the driver first seen on it, to catch a trip with two drivers. */
   private readonly tripDrivers = new Map<string, string>();
   private phaseNow: Phase = 'running';
@@ -30,6 +33,7 @@ export class World {
   ) {
     this.stats = new Stats(log);
     this.city = { center: options.city, radiusMeters: options.radiusKm * 1000 };
+    this.scenario = options.scenario && scenarioNamed(options.scenario);
     // Every sleeping bot listens to these two signals.
     setMaxListeners(0, this.phaseChange.signal, this.stopChange.signal);
   }
@@ -45,9 +49,25 @@ export class World {
     if (phase === 'stopped') this.stopChange.abort();
   }
 
+  /** Simulated seconds since the traffic started (`--time-scale` per real second). */
+  simNowS(): number {
+    return ((Date.now() - this.stats.trafficStartedAtMs) / 1000) * this.options.timeScale;
+  }
+
+  /** Real milliseconds that `simS` simulated seconds take. */
+  realMs(simS: number): number {
+    return (simS * 1000) / this.options.timeScale;
+  }
+
   /** The PRNG stream of one bot, e.g. `rng('driver', 7)`. */
-  rng(kind: 'fleet' | 'driver' | 'offers' | 'rider', index: number): Prng {
-    const offset = { fleet: 0, driver: 1_000_000, offers: 1_500_000, rider: 2_000_000 }[kind];
+  rng(kind: 'fleet' | 'driver' | 'offers' | 'rider' | 'shift', index: number): Prng {
+    const offset = {
+      fleet: 0,
+      driver: 1_000_000,
+      offers: 1_500_000,
+      rider: 2_000_000,
+      shift: 2_500_000,
+    }[kind];
     return new Prng(this.options.seed).fork(offset + index);
   }
 
