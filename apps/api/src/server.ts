@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { Infrastructure, openInfrastructure } from './infrastructure/infrastructure';
 import { REDIS } from './infrastructure/redis.module';
+import { capConnections, openFilesLimit } from './common/http/connection-cap';
 
 export interface RunningServer {
   app: INestApplication;
@@ -42,6 +43,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
     if (!config.roles.api) serveOnlyOperations(app);
     configureHttp(app);
     await app.listen(config.http.port, config.http.host);
+    capConnections(app.getHttpServer(), openFilesLimit());
   } catch (error) {
     await app?.close().catch(() => undefined);
     await infra.close();
