@@ -5,8 +5,13 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const TEST_ADMIN = { email: 'admin@test.local', password: 'admin-password' };
 
-/** The config the e2e tier boots with: real PostgreSQL + Redis, a free port on 127.0.0.1. */
+/**
+ * The config the e2e tier boots with: real PostgreSQL + Redis, a free port on 127.0.0.1.
+ * `TEST_MATCH_STRATEGY=batched npm run test:e2e` runs the suite under the other dispatch
+ * strategy (a spec's own override still wins).
+ */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const strategy = process.env.TEST_MATCH_STRATEGY;
   return loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -18,6 +23,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     AUTH_RATE_LIMIT: '10000',
+    ...(strategy ? { MATCH_STRATEGY: strategy } : {}),
     ...overrides,
   });
 }
