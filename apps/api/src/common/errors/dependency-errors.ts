@@ -25,6 +25,11 @@ const REDIS_MESSAGES = [
   'Reached the max retries per request limit',
 ];
 
+/** What a client is told when `dependency` is down: the same words over HTTP and sockets. */
+export function unavailableMessage(dependency: Dependency): string {
+  return `the ${dependency} is unavailable; retry in a few seconds`;
+}
+
 export function unavailableDependency(error: unknown): Dependency | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const e = error as { name?: unknown; message?: unknown; code?: unknown; driverError?: unknown };

@@ -3,7 +3,11 @@ import type { Request, Response } from 'express';
 import { ErrorCode, HttpErrorBody } from '@app/contracts';
 import { codeForHttpStatus, DomainError, HTTP_STATUS_BY_CODE } from '../errors/domain-error';
 import { countUnhandledError, registerUnhandledErrorsMetric } from '../errors/unhandled-errors';
-import { RETRY_AFTER_SECONDS, unavailableDependency } from '../errors/dependency-errors';
+import {
+  RETRY_AFTER_SECONDS,
+  unavailableDependency,
+  unavailableMessage,
+} from '../errors/dependency-errors';
 
 /** Maps every error to the API's error body; unknown ones are logged once and answered 500. */
 @Catch()
@@ -60,7 +64,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       return {
         statusCode: 503,
         error: ErrorCode.UNAVAILABLE,
-        message: `the ${dependency} is unavailable; retry in a few seconds`,
+        message: unavailableMessage(dependency),
       };
     }
     this.logger.error(

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Ack, ErrorCode } from '@app/contracts';
-import { unavailableDependency } from '../errors/dependency-errors';
+import { unavailableDependency, unavailableMessage } from '../errors/dependency-errors';
 import { DomainError } from '../errors/domain-error';
 import { countUnhandledError } from '../errors/unhandled-errors';
 
@@ -37,7 +37,7 @@ export async function toAck<T extends object>(
         ok: false,
         error: {
           code: ErrorCode.UNAVAILABLE,
-          message: `the ${dependency} is unavailable; retry in a few seconds`,
+          message: unavailableMessage(dependency),
         },
       };
     }

@@ -84,12 +84,10 @@ export class DriversRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** What live dispatch needs to know when a driver comes online. */
-  async findLiveProfile(id: string): Promise<LiveProfile | null> {
-    return (await this.findLiveProfiles([id])).get(id) ?? null;
-  }
-
-  /** The live profiles of many drivers in one query (a storm of drivers going online). */
+  /**
+   * What live dispatch needs to know when drivers come online, many in one query (a storm of
+   * drivers going online; see DriversService.findLiveProfile).
+   */
   async findLiveProfiles(ids: readonly string[]): Promise<Map<string, LiveProfile>> {
     const rows: { id: string; cab_type: CabType; suspended: boolean }[] = await this.db.query(
       `SELECT d.id, v.cab_type, d.suspended_at IS NOT NULL AS suspended

@@ -219,9 +219,17 @@ export function withTimes(snapshot: LiveSnapshot | LiveRecord): LiveRecord {
 
 /** The driver's record for a flush; takes (and resets) its count of pings since the last. */
 export function recordOf(driver: LiveDriver): LiveRecord {
-  const pings = driver.pingsSinceFlush;
+  const record = snapshotOf(driver);
+  record.pings = driver.pingsSinceFlush;
   driver.pingsSinceFlush = 0;
-  // One literal of a fixed shape (no spread of a snapshot): a flush makes one per ping.
+  return record;
+}
+
+/**
+ * What the stores keep of the driver, with its times: one literal of a fixed shape (no spread),
+ * since a flush makes one per ping.
+ */
+export function snapshotOf(driver: LiveDriver): LiveRecord {
   return {
     driverId: driver.id,
     status: driver.status,
@@ -232,18 +240,6 @@ export function recordOf(driver: LiveDriver): LiveRecord {
     lastPingAtMs: driver.lastPingAtMs,
     lastSeenAtMs: driver.lastSeenAtMs,
     statusChangedAtMs: driver.statusChangedAtMs,
-    pings,
-  };
-}
-
-export function snapshotOf(driver: LiveDriver): LiveSnapshot {
-  return {
-    driverId: driver.id,
-    status: driver.status,
-    cabType: driver.cabType,
-    lat: driver.lat,
-    lng: driver.lng,
-    heading: driver.heading,
-    lastPingAtMs: driver.lastPingAtMs,
+    pings: 0,
   };
 }

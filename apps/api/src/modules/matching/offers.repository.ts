@@ -186,14 +186,6 @@ export class OffersRepository {
     return sessions;
   }
 
-  async pendingForDriver(driverId: string): Promise<Offer | null> {
-    const rows: OfferRow[] = await this.db.tx.query(
-      `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE driver_id = $1 AND status = 'PENDING'`,
-      [driverId],
-    );
-    return rows[0] ? toOffer(rows[0]) : null;
-  }
-
   async findForDriver(tripId: string, driverId: string): Promise<Offer | null> {
     const rows: OfferRow[] = await this.db.tx.query(
       `SELECT ${OFFER_COLUMNS} FROM trip_offers WHERE trip_id = $1 AND driver_id = $2`,
