@@ -121,6 +121,20 @@ describe('Redis blackholed for 10 s', () => {
       expect(unclean.map((r) => ({ status: r.status, ms: r.ms, error: r.body.error }))).toEqual([]);
       expect(memory.map((r) => r.status)).toEqual(memory.map(() => 200));
 
+      // Each accepted request's first matching step is held in PostgreSQL (the outbox).
+      const acceptedIds = requests
+        .filter((r) => r.status === 201)
+        .map((r) => (r.body.trip as { id: string }).id);
+      const heldInOutbox = async () =>
+        (
+          await db.query(`SELECT count(*)::int AS n FROM job_outbox WHERE job_id = ANY($1)`, [
+            acceptedIds,
+          ])
+        ).rows[0].n as number;
+      const held = await heldInOutbox();
+      figures.add('their matching steps held in the outbox', `${held} of ${acceptedIds.length}`);
+      expect(held).toBe(acceptedIds.length);
+
       await pause(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
       await proxy.setMode('pass');
       const backAt = Date.now();
@@ -137,9 +151,7 @@ describe('Redis blackholed for 10 s', () => {
 
       // The requests accepted during the outage are matched now (one driver: one assigned, the
       // others end NO_DRIVER_FOUND later or wait; none is left without matching activity).
-      const accepted = requests
-        .filter((r) => r.status === 201)
-        .map((r) => (r.body.trip as { id: string }).id);
+      const accepted = acceptedIds;
       figures.add('trip requests accepted during the outage', accepted.length);
       if (accepted.length > 0) {
         const matched = await waitFor(
@@ -156,6 +168,9 @@ describe('Redis blackholed for 10 s', () => {
         figures.add('first offer for them after Redis returned', `${Date.now() - backAt} ms`);
         expect(matched.ok).toBe(true);
       }
+      const relayed = await waitFor(heldInOutbox, (n) => n === 0, 10_000, 100);
+      figures.add('outbox relayed after Redis returned', `${Date.now() - backAt} ms`);
+      expect(relayed.ok).toBe(true);
       const after = await timed(`${server.url}/trips`, {
         method: 'POST',
         token: (await world.rider()).token,

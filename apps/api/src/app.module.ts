@@ -12,6 +12,7 @@ import { EventsModule } from './common/events.module';
 import { RolesModule } from './common/roles/roles.module';
 import { SocketHub } from './common/socket/socket-hub';
 import { TransactionsModule } from './common/transactions/transactions.module';
+import { OutboxModule } from './common/outbox/outbox.module';
 import { CLOCK, systemClock } from './common/clock';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { openMigrated } from './database/migrate-under-lock';
@@ -77,6 +78,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         EventsModule,
         TransactionsModule,
+        OutboxModule,
         RedisModule,
         RolesModule,
         DutiesModule,

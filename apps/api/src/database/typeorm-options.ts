@@ -10,6 +10,7 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { DriverLocations1763900000001 } from './migrations/1763900000001-driver-locations';
 import { Dispatch1763900000002 } from './migrations/1763900000002-dispatch';
 import { Money1763900000010 } from './migrations/1763900000010-money';
+import { JobOutbox1763900000020 } from './migrations/1763900000020-job-outbox';
 
 export const ENTITIES = [
   RiderEntity,
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   DriverLocations1763900000001,
   Dispatch1763900000002,
   Money1763900000010,
+  JobOutbox1763900000020,
 ];
 
 /**

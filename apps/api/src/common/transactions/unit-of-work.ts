@@ -38,6 +38,11 @@ export class UnitOfWork {
     return result;
   }
 
+  /** Whether the caller runs inside a unit of work (its writes commit together). */
+  inTransaction(): boolean {
+    return this.db.isTransactionActive();
+  }
+
   /** Runs `effect` after the current unit of work commits, or now when there is none. */
   afterCommit(effect: () => void): void {
     const queue = this.db.isTransactionActive()

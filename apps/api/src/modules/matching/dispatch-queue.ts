@@ -1,56 +1,38 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
-import type { JobsOptions, Queue } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { MatchingJob, MatchingJobPayloads, QueueName } from '@app/contracts';
+import { Clock, CLOCK } from '../../common/clock';
+import { Outbox } from '../../common/outbox/outbox';
+import type { OutboxJob } from '../../common/outbox/outbox.repository';
 
 type Payload = MatchingJobPayloads[MatchingJob];
 
 /**
- * How long an enqueue may wait for Redis. BullMQ's connection retries a command for as long as
- * Redis is away (its workers must not give up), so without a deadline a request that enqueues
- * would wait for the whole outage. The add itself goes on: its job id is deterministic, so if it
- * lands late it is the same job the sweeper would have re-created.
- */
-export const ENQUEUE_DEADLINE_MS = 1_500;
-
-/** Rejects with an error the HTTP filter and the socket acks answer as Redis unavailable. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Command timed out: enqueue (Redis, ${ms} ms)`)), ms);
-  });
-  work.catch(() => undefined); // a late failure after the deadline is not unhandled
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/**
  * The producer side of the matching queue: whoever enqueues dispatch work (trips, matching's
- * own steps, the sweeper) goes through here. Job ids are deterministic, so that two handlers
- * reacting to the same fact (a deny and the offer's timeout, a retry and the sweeper) enqueue
- * one job, not two: BullMQ ignores an add whose id it already holds.
+ * own steps, the sweeper) goes through here, and here through the outbox: inside a unit of
+ * work a step commits with the change that calls for it. Job ids are deterministic, so that two
+ * handlers reacting to the same fact (a deny and the offer's timeout, a retry and the sweeper)
+ * enqueue one job, not two: BullMQ ignores an add whose id it already holds.
  */
 @Injectable()
 export class DispatchQueue {
-  constructor(@InjectQueue(QueueName.MATCHING) private readonly queue: Queue<Payload>) {}
+  constructor(
+    @InjectQueue(QueueName.MATCHING) private readonly queue: Queue<Payload>,
+    private readonly outbox: Outbox,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** Runs a matching step for the trip; `reason` makes the job id (no ':' allowed by BullMQ). */
   async match(tripId: string, reason: string, delayMs = 0): Promise<void> {
     const jobId = reason === 'request' ? tripId : `${tripId}-${reason}`;
-    await withDeadline(
-      this.queue.add(MatchingJob.MATCH, { tripId }, this.options(jobId, delayMs)),
-      ENQUEUE_DEADLINE_MS,
-    );
+    await this.outbox.send(this.job(MatchingJob.MATCH, { tripId }, jobId, delayMs));
   }
 
   /** A durable timer: survives a restart, because it is a delayed job in the queue's store. */
   async offerTimeout(tripId: string, offerId: string, delayMs: number): Promise<void> {
-    await withDeadline(
-      this.queue.add(
-        MatchingJob.OFFER_TIMEOUT,
-        { tripId, offerId },
-        this.options(`timeout-${offerId}`, delayMs),
-      ),
-      ENQUEUE_DEADLINE_MS,
+    await this.outbox.send(
+      this.job(MatchingJob.OFFER_TIMEOUT, { tripId, offerId }, `timeout-${offerId}`, delayMs),
     );
   }
 
@@ -59,15 +41,20 @@ export class DispatchQueue {
     await this.queue.removeJobScheduler('sweep').catch(() => false);
   }
 
-  private options(jobId: string, delayMs: number): JobsOptions {
+  private job(name: MatchingJob, data: Payload, jobId: string, delayMs: number): OutboxJob {
     return {
+      queue: QueueName.MATCHING,
+      name,
       jobId,
-      delay: delayMs,
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 200 },
-      // Kept for an hour so a duplicate add within that time stays a no-op.
-      removeOnComplete: { age: 3_600 },
-      removeOnFail: { age: 86_400 },
+      data,
+      runAtMs: this.clock.now() + delayMs,
+      options: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 200 },
+        // Kept for an hour so a duplicate add within that time stays a no-op.
+        removeOnComplete: { age: 3_600 },
+        removeOnFail: { age: 86_400 },
+      },
     };
   }
 }

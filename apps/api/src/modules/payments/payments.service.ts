@@ -1,6 +1,4 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import {
   ErrorCode,
   PaymentEventType,
@@ -16,6 +14,7 @@ import { applyPaymentFact, isPaymentOpen, PaymentFact, refundableMinor } from '@
 import { Clock, CLOCK } from '../../common/clock';
 import { DomainError } from '../../common/errors/domain-error';
 import { decodeCursor, page } from '../../common/http/cursor';
+import { Outbox } from '../../common/outbox/outbox';
 import { UnitOfWork } from '../../common/transactions/unit-of-work';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { PAYMENT_PROVIDER, PaymentProvider } from './payment-provider';
@@ -71,7 +70,7 @@ export class PaymentsService {
     private readonly payments: PaymentsRepository,
     private readonly unitOfWork: UnitOfWork,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
-    @InjectQueue(QueueName.PAYMENTS) private readonly queue: Queue<PaymentJobPayload>,
+    private readonly outbox: Outbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -278,7 +277,8 @@ export class PaymentsService {
       'REQUESTED',
       reason,
     );
-    if (created) this.unitOfWork.afterCommit(() => void this.enqueue(operation));
+    // In the unit of work: the provider call's job commits with its operation (the outbox).
+    if (created) await this.enqueue(operation);
     return operation;
   }
 
@@ -287,25 +287,21 @@ export class PaymentsService {
       operation.kind === 'REFUND'
         ? `refund-${operation.id}`
         : `${operation.kind.toLowerCase()}-${operation.paymentId}`;
-    try {
-      await this.queue.add(
-        JOB_BY_KIND[operation.kind],
-        { paymentId: operation.paymentId, operationId: operation.id },
-        {
-          jobId,
-          attempts: this.config.payments.maxAttempts,
-          backoff: { type: 'exponential', delay: this.config.payments.retryBaseMs },
-          removeOnComplete: { age: 86_400 },
-          removeOnFail: { age: 7 * 86_400 },
-        },
-      );
-    } catch (error) {
-      // The operation row is the truth: `resumeRequested` re-enqueues what is still REQUESTED.
-      this.logger.warn(
-        { err: error, operationId: operation.id },
-        'could not enqueue a payment job',
-      );
-    }
+    // Resolves once the job is in Redis or in PostgreSQL; in a unit of work a failed row fails
+    // the unit. `resumeRequested` re-enqueues operations still REQUESTED whatever happened.
+    await this.outbox.send({
+      queue: QueueName.PAYMENTS,
+      name: JOB_BY_KIND[operation.kind],
+      jobId,
+      data: { paymentId: operation.paymentId, operationId: operation.id },
+      runAtMs: this.clock.now(),
+      options: {
+        attempts: this.config.payments.maxAttempts,
+        backoff: { type: 'exponential', delay: this.config.payments.retryBaseMs },
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    });
   }
 
   /** Re-enqueues operations left REQUESTED without a provider call (a lost enqueue, Redis emptied). */

@@ -76,6 +76,8 @@ export class TripsService {
       });
       if (result.kind === 'created') {
         await this.payments.openForTrip(result.trip, input.paymentMethodToken ?? null);
+        // The first matching step commits with the trip (the outbox), whatever Redis is doing.
+        await this.dispatch.match(result.trip.id, 'request');
         // Read back with its payment, as committed.
         return { ...result, trip: (await this.trips.findById(result.trip.id)) as TripRecord };
       }
@@ -91,29 +93,20 @@ export class TripsService {
       if (earlier) return { trip: this.view(earlier, actor) };
       throw DomainError.conflict('this rider already has an open trip');
     }
-    await this.startMatching(created.trip.id);
     this.events.emit(TRIP_CHANGED, { trip: created.trip, from: null, action: 'REQUEST' });
     return { trip: this.view(created.trip, actor) };
   }
 
   /**
-   * The committed trip is the answer. If Redis cannot take its first step now, the sweeper
-   * re-creates it from PostgreSQL (a REQUESTED trip with no matching activity).
-   */
-  private async startMatching(tripId: string): Promise<void> {
-    try {
-      await this.dispatch.match(tripId, 'request');
-    } catch (error) {
-      this.logger.warn({ err: error, tripId }, 'matching not enqueued; the sweeper will');
-    }
-  }
-
-  /**
-   * A replayed request may follow a first attempt that stored the trip but died before
-   * enqueueing its matching job: enqueue again (same job id, so a no-op when it exists).
+   * A replayed request answers with the trip the first attempt stored. Its matching step
+   * committed with it (the outbox), so there is nothing to restart; enqueueing it again is a
+   * no-op kept for trips stored before the outbox (same job id).
    */
   private async resumed(trip: TripRecord): Promise<TripRecord> {
-    if (trip.status === TripStatus.REQUESTED) await this.startMatching(trip.id);
+    if (trip.status !== TripStatus.REQUESTED) return trip;
+    await this.dispatch.match(trip.id, 'request').catch((error: unknown) => {
+      this.logger.warn({ err: error, tripId: trip.id }, 'matching not enqueued; the sweeper will');
+    });
     return trip;
   }
 
