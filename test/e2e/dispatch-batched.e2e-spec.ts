@@ -1,8 +1,9 @@
 import { Prng } from '@app/domain';
 import { Client } from 'pg';
+import { LocationsService } from '../../apps/api/src/modules/locations/locations.service';
 import { BatchWindowService } from '../../apps/api/src/modules/matching/batch-window.service';
 import { RunningServer } from '../../apps/api/src/server';
-import { north, signUpRider } from '../support/clients';
+import { north, randomCity, signUpRider } from '../support/clients';
 import { TEST_DATABASE_URL } from '../support/services';
 import { startTestServer } from '../support/test-server';
 import { OnlineDriver, World } from '../support/world';
@@ -140,5 +141,38 @@ describe('batched dispatch: one window, an optimal assignment (real PostgreSQL, 
     }
     // Informational: how many clusters greedy arrival order would have served worse.
     console.log(`batched beat greedy arrival order in ${beatGreedy} of ${CLUSTERS} clusters`);
+  });
+
+  it('proposes no driver holding a PENDING offer, even one its location index has forgotten', async () => {
+    const city = randomCity();
+    const holding = await world.driverAt(north(city, 100));
+    const free = await world.driverAt(north(city, 900));
+    const window = server.app.get(BatchWindowService);
+    const first = await world.requestTrip(await world.rider(), city);
+    const offeredFirst = world.offerFor(holding, first.id);
+    await window.run();
+    await offeredFirst;
+
+    // The index forgets the offer, as the index of a worker that has just taken the window's
+    // lease would (it never saw the offer made), or any index once the offer's time is up and
+    // before its timer closes it. PostgreSQL still holds the offer PENDING.
+    server.app.get(LocationsService).markOffered(holding.id, Number.NaN);
+    const second = await world.requestTrip(await world.rider(), city);
+    const offeredSecond = world.offerFor(free, second.id);
+    await window.run();
+    await offeredSecond;
+
+    const { rows } = await db.query(
+      `SELECT candidates FROM dispatch_rounds WHERE trip_id = $1 ORDER BY created_at`,
+      [second.id],
+    );
+    expect(
+      rows.map((r) => (r.candidates as { driverId: string }[]).map((c) => c.driverId)),
+    ).toEqual([[free.id]]);
+    const { rows: pending } = await db.query(
+      `SELECT trip_id FROM trip_offers WHERE driver_id = $1 AND status = 'PENDING'`,
+      [holding.id],
+    );
+    expect(pending).toEqual([{ trip_id: first.id }]);
   });
 });

@@ -93,7 +93,7 @@ export class BatchWindowService {
     const { radiiMeters } = this.config.matching;
     const maxRadiusMeters = radiiMeters[radiiMeters.length - 1];
     const k = candidatesPerTrip(waiting.length);
-    const found = waiting.map((w) =>
+    const near = waiting.map((w) =>
       this.locations.findAvailable(w.trip.pickup.lat, w.trip.pickup.lng, {
         k,
         radiusMeters: maxRadiusMeters,
@@ -102,6 +102,12 @@ export class BatchWindowService {
         withoutOffer: true,
       }),
     );
+    // A driver holding an offer is no candidate, as in sequential dispatch; PostgreSQL says so
+    // where the index may not (see `committedAmong`).
+    const committed = await this.batchRecords.committedAmong([
+      ...new Set(near.flat().map((f) => f.driverId)),
+    ]);
+    const found = near.map((f) => f.filter((d) => !committed.has(d.driverId)));
     const driverIds = [...new Set(found.flat().map((f) => f.driverId))];
     const scores = await this.drivers.findScores(driverIds);
     const rounds = found.map((f) => scoreRound(f, scores, this.config.eta));

@@ -1,5 +1,6 @@
 import { InjectTransactionHost } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
+import { ASSIGNED_STATES } from '@app/domain';
 import type { Db } from '../../common/transactions/unit-of-work';
 
 /** What a batch window needs to know of one waiting trip's dispatch so far. */
@@ -10,7 +11,7 @@ export interface BatchProgress {
   rounds: number;
 }
 
-/** The batch window's reads: the dispatch progress of many trips in one query. */
+/** The batch window's reads: many trips' dispatch progress, many drivers' commitments, a query each. */
 @Injectable()
 export class BatchRepository {
   constructor(@InjectTransactionHost() private readonly db: Db) {}
@@ -34,5 +35,25 @@ export class BatchRepository {
         { hasPending: r.pending, offeredDriverIds: new Set(r.offered), rounds: r.rounds },
       ]),
     );
+  }
+
+  /**
+   * Of these drivers, those who may not be proposed: holding a PENDING offer (a claim of it may
+   * be under way) or assigned to a trip, as committed in PostgreSQL. The location index already
+   * skips most of them, but it forgets an offer at its expiry while the offer stays PENDING
+   * until its timer closes it, and an index only knows the offers its own process made (the
+   * window's lease may have just passed from another worker).
+   */
+  async committedAmong(driverIds: readonly string[]): Promise<Set<string>> {
+    if (driverIds.length === 0) return new Set();
+    const rows: { driver_id: string }[] = await this.db.tx.query(
+      `SELECT driver_id::text AS driver_id FROM trip_offers
+         WHERE driver_id = ANY($1::uuid[]) AND status = 'PENDING'
+       UNION
+       SELECT driver_id::text FROM trips
+         WHERE driver_id = ANY($1::uuid[]) AND status = ANY($2)`,
+      [driverIds, ASSIGNED_STATES],
+    );
+    return new Set(rows.map((r) => r.driver_id));
   }
 }
