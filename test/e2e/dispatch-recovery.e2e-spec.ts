@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName } from '@app/contracts';
+import { BatchWindowService } from '../../apps/api/src/modules/matching/batch-window.service';
 import { DispatchService } from '../../apps/api/src/modules/matching/dispatch.service';
 import { RunningServer } from '../../apps/api/src/server';
 import { emitAck, nextEvent, north, randomCity } from '../support/clients';
@@ -19,168 +20,216 @@ const FAST = {
   DRIVER_OFFLINE_AFTER_MS: '2000',
 };
 
-describe('dispatch survives retries, restarts and lost work', () => {
-  let server: RunningServer | undefined;
-  let world: World;
-  let db: Client;
+// Every recovery holds whichever strategy proposes the drivers. The window is scaled down with
+// the offer timeout (2 s against 15 s in production; 200 ms against 1.5 s here), so an offer
+// outlives the window that made it, as it does in production.
+const STRATEGIES = [
+  { strategy: 'sequential', settings: { ...FAST, MATCH_STRATEGY: 'sequential' } },
+  {
+    strategy: 'batched',
+    settings: { ...FAST, MATCH_STRATEGY: 'batched', MATCH_BATCH_WINDOW_MS: '200' },
+  },
+] as const;
 
-  beforeAll(async () => {
-    db = new Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
-  });
-  afterEach(async () => {
-    world?.close();
-    await server?.close();
-    server = undefined;
-  });
-  afterAll(() => db.end());
+describe.each(STRATEGIES)(
+  'dispatch survives retries, restarts and lost work, $strategy',
+  ({ strategy, settings }) => {
+    let server: RunningServer | undefined;
+    let world: World;
+    let db: Client;
 
-  /** A fresh server; two drivers 100 m and 300 m from a pickup; the trip offered to the first. */
-  const tripOfferedToTheNearerOfTwo = async () => {
-    const started = await startTestServer(FAST);
-    server = started;
-    world = new World(started.url);
-    const city = randomCity();
-    const first = await world.driverAt(north(city, 100));
-    const second = await world.driverAt(north(city, 300));
-    const trip = await world.requestTrip(await world.rider(), city);
-    await world.offerFor(first, trip.id);
-    return { started, first, second, trip };
-  };
+    beforeAll(async () => {
+      db = new Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+    });
+    afterEach(async () => {
+      world?.close();
+      await server?.close();
+      server = undefined;
+    });
+    afterAll(() => db.end());
 
-  const pendingOffers = async (tripId: string) =>
-    (
-      await db.query(
-        `SELECT driver_id FROM trip_offers WHERE trip_id = $1 AND status = 'PENDING'`,
-        [tripId],
-      )
-    ).rows;
+    /** A fresh server; two drivers 100 m and 300 m from a pickup; the trip offered to the first. */
+    const tripOfferedToTheNearerOfTwo = async () => {
+      const started = await startTestServer(settings);
+      server = started;
+      world = new World(started.url);
+      const city = randomCity();
+      const first = await world.driverAt(north(city, 100));
+      const second = await world.driverAt(north(city, 300));
+      const trip = await world.requestTrip(await world.rider(), city);
+      await world.offerFor(first, trip.id);
+      return { started, first, second, trip };
+    };
 
-  it('runs a matching step twice (or five times at once) without a second offer', async () => {
-    server = await startTestServer(FAST);
-    world = new World(server.url);
-    const city = randomCity();
-    const a = await world.driverAt(north(city, 100));
-    const b = await world.driverAt(north(city, 200));
-    const rider = await world.rider();
-    const trip = await world.requestTrip(rider, city);
-    const offers: string[] = [];
-    a.socket.on('trip:offer', () => offers.push(a.id));
-    b.socket.on('trip:offer', () => offers.push(b.id));
+    const pendingOffers = async (tripId: string) =>
+      (
+        await db.query(
+          `SELECT driver_id FROM trip_offers WHERE trip_id = $1 AND status = 'PENDING'`,
+          [tripId],
+        )
+      ).rows;
 
-    // As BullMQ would after a crash mid-step: the same step again, concurrently.
-    const matching = server.app.get(DispatchService);
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => matching.step(trip.id)));
-    expect(outcomes.every((o) => o === 'waiting-for-answer' || o === 'offered')).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await pendingOffers(trip.id)).toEqual([{ driver_id: a.id }]);
-    expect(offers).toEqual([a.id]);
-  });
+    it('runs a matching step twice (or five times at once) without a second offer', async () => {
+      // Batched: no window ticks by itself; the test runs five at once, as two workers might
+      // when the window's lease passes from a stalled holder to another while the first still runs.
+      server = await startTestServer(
+        strategy === 'batched' ? { ...settings, MATCH_BATCH_WINDOW_MS: '600000' } : settings,
+      );
+      world = new World(server.url);
+      const city = randomCity();
+      const a = await world.driverAt(north(city, 100));
+      const b = await world.driverAt(north(city, 200));
+      const rider = await world.rider();
+      const trip = await world.requestTrip(rider, city);
+      const offers: string[] = [];
+      a.socket.on('trip:offer', () => offers.push(a.id));
+      b.socket.on('trip:offer', () => offers.push(b.id));
 
-  it('keeps the offer timeout through a restart: the next driver gets the trip', async () => {
-    const { started, first, second, trip } = await tripOfferedToTheNearerOfTwo();
-
-    world.close();
-    await started.close();
-    server = await startTestServer(FAST);
-    world = new World(server.url);
-    // The second driver's phone reconnects to the new process, says it is available (the restart
-    // may have outlasted this suite's 2 s offline timeout) and keeps pinging.
-    const socket = await world.connect('/driver', second.token);
-    await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
-    await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
-    const offer = await nextEvent<OfferBody>(
-      socket,
-      'trip:offer',
-      (o) => o.tripId === trip.id,
-      10_000,
-    );
-    expect(offer.tripId).toBe(trip.id);
-    const outcomes = (
-      await db.query(
-        `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
-        [trip.id],
-      )
-    ).rows;
-    expect(outcomes).toEqual([
-      { driver_id: first.id, status: 'EXPIRED' },
-      { driver_id: second.id, status: 'PENDING' },
-    ]);
-  });
-
-  it('expires an offer whose timer job was lost, and carries on matching (sweeper)', async () => {
-    const { started, second, trip } = await tripOfferedToTheNearerOfTwo();
-    const [{ id: offerId }] = (
-      await db.query(`SELECT id FROM trip_offers WHERE trip_id = $1`, [trip.id])
-    ).rows;
-
-    const queue = started.app.get<Queue>(getQueueToken(QueueName.MATCHING));
-    expect(await queue.remove(`timeout-${offerId}`)).toBe(1);
-    const stopPinging = world.keepPinging(second);
-    try {
-      await world.offerFor(second, trip.id, 15_000);
-    } finally {
-      stopPinging();
-    }
-    const { rows } = await db.query(`SELECT status FROM trip_offers WHERE id = $1`, [offerId]);
-    expect(rows[0].status).toBe('EXPIRED');
-  });
-
-  it('restarts matching for a requested trip whose job vanished (sweeper)', async () => {
-    server = await startTestServer(FAST);
-    world = new World(server.url);
-    const city = randomCity();
-    const rider = await world.rider();
-    const trip = await world.requestTrip(rider, city);
-    // Nobody in reach: the step schedules a retry. Lose it, as a crashed queue might.
-    const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
-    let removed = 0;
-    for (let i = 0; i < 40 && removed === 0; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      for (const job of await queue.getDelayed()) {
-        if (job.data.tripId === trip.id && job.id) removed += await queue.remove(job.id);
+      // As BullMQ would after a crash mid-step: the same step again, concurrently.
+      const matching = server.app.get(DispatchService);
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => matching.step(trip.id)));
+      if (strategy === 'sequential') {
+        expect(outcomes.every((o) => o === 'waiting-for-answer' || o === 'offered')).toBe(true);
+      } else {
+        // The step leaves the trip to the window; the window, run five times at once, offers it.
+        expect(outcomes).toEqual(Array(5).fill('left-to-batch'));
+        expect(await pendingOffers(trip.id)).toEqual([]);
+        const window = server.app.get(BatchWindowService);
+        const reports = await Promise.all(Array.from({ length: 5 }, () => window.run()));
+        expect(reports.reduce((sum, r) => sum + r.offered, 0)).toBe(1);
       }
-    }
-    expect(removed).toBe(1);
-    const driver = await world.driverAt(north(city, 300));
-    const stopPinging = world.keepPinging(driver);
-    try {
-      await world.offerFor(driver, trip.id, 15_000);
-    } finally {
-      stopPinging();
-    }
-  });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await pendingOffers(trip.id)).toEqual([{ driver_id: a.id }]);
+      expect(offers).toEqual([a.id]);
+    });
 
-  it('sends a trip back to matching when its driver goes silent before the start (sweeper)', async () => {
-    server = await startTestServer(FAST);
-    world = new World(server.url);
-    const city = randomCity();
-    const vanishing = await world.driverAt(north(city, 100));
-    const rider = await world.rider();
-    const trip = await world.requestTrip(rider, city);
-    await world.offerFor(vanishing, trip.id);
-    await world.step(vanishing.socket, 'trip:accept', { tripId: trip.id });
+    it('keeps the offer timeout through a restart: the next driver gets the trip', async () => {
+      const { started, first, second, trip } = await tripOfferedToTheNearerOfTwo();
 
-    const backToMatching = world.updateOf(rider.socket, trip.id, 'REQUESTED', 15_000);
-    vanishing.socket.close(); // the phone dies: no more pings
-    const replacement = await world.driverAt(north(city, 400));
-    const stopPinging = world.keepPinging(replacement);
-    try {
-      await backToMatching;
-      await world.offerFor(replacement, trip.id, 10_000);
-    } finally {
-      stopPinging();
-    }
-    const { rows } = await db.query(
-      `SELECT to_status, actor_role, data->>'reason' AS reason FROM trip_events
+      world.close();
+      await started.close();
+      server = await startTestServer(settings);
+      world = new World(server.url);
+      // The second driver's phone reconnects to the new process, says it is available (the restart
+      // may have outlasted this suite's 2 s offline timeout) and keeps pinging.
+      const socket = await world.connect('/driver', second.token);
+      await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
+      await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
+      const offer = await nextEvent<OfferBody>(
+        socket,
+        'trip:offer',
+        (o) => o.tripId === trip.id,
+        10_000,
+      );
+      expect(offer.tripId).toBe(trip.id);
+      const outcomes = (
+        await db.query(
+          `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
+          [trip.id],
+        )
+      ).rows;
+      expect(outcomes).toEqual([
+        { driver_id: first.id, status: 'EXPIRED' },
+        { driver_id: second.id, status: 'PENDING' },
+      ]);
+    });
+
+    it('expires an offer whose timer job was lost, and carries on matching (sweeper)', async () => {
+      const { started, second, trip } = await tripOfferedToTheNearerOfTwo();
+      const [{ id: offerId }] = (
+        await db.query(`SELECT id FROM trip_offers WHERE trip_id = $1`, [trip.id])
+      ).rows;
+
+      const queue = started.app.get<Queue>(getQueueToken(QueueName.MATCHING));
+      expect(await queue.remove(`timeout-${offerId}`)).toBe(1);
+      const stopPinging = world.keepPinging(second);
+      try {
+        await world.offerFor(second, trip.id, 15_000);
+      } finally {
+        stopPinging();
+      }
+      const { rows } = await db.query(`SELECT status FROM trip_offers WHERE id = $1`, [offerId]);
+      expect(rows[0].status).toBe('EXPIRED');
+    });
+
+    it('restarts matching for a requested trip whose job vanished (sweeper)', async () => {
+      server = await startTestServer(settings);
+      world = new World(server.url);
+      const city = randomCity();
+      const rider = await world.rider();
+      const trip = await world.requestTrip(rider, city);
+      const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
+      if (strategy === 'sequential') {
+        // Nobody in reach: the step schedules a retry. Lose it, as a crashed queue might.
+        let removed = 0;
+        for (let i = 0; i < 40 && removed === 0; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          for (const job of await queue.getDelayed()) {
+            if (job.data.tripId === trip.id && job.id) removed += await queue.remove(job.id);
+          }
+        }
+        expect(removed).toBe(1);
+      } else {
+        // Nobody in reach: the step leaves the trip to the windows, which log it as they pass and
+        // need no job of the trip's own; lose every job of it anyway.
+        let rounds = 0;
+        for (let i = 0; i < 40 && rounds < 2; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          rounds = (
+            await db.query(
+              `SELECT count(*)::int AS n FROM dispatch_rounds
+             WHERE trip_id = $1 AND outcome = 'NO_CANDIDATES'`,
+              [trip.id],
+            )
+          ).rows[0].n;
+        }
+        expect(rounds).toBeGreaterThanOrEqual(2);
+        const jobs = await queue.getJobs(['delayed', 'waiting', 'completed']);
+        const mine = jobs.filter((job) => job.data.tripId === trip.id);
+        expect(mine.filter((job) => job.delay > 0)).toEqual([]);
+        for (const job of mine) if (job.id) await queue.remove(job.id);
+      }
+      const driver = await world.driverAt(north(city, 300));
+      const stopPinging = world.keepPinging(driver);
+      try {
+        await world.offerFor(driver, trip.id, 15_000);
+      } finally {
+        stopPinging();
+      }
+    });
+
+    it('sends a trip back to matching when its driver goes silent before the start (sweeper)', async () => {
+      server = await startTestServer(settings);
+      world = new World(server.url);
+      const city = randomCity();
+      const vanishing = await world.driverAt(north(city, 100));
+      const rider = await world.rider();
+      const trip = await world.requestTrip(rider, city);
+      await world.offerFor(vanishing, trip.id);
+      await world.step(vanishing.socket, 'trip:accept', { tripId: trip.id });
+
+      const backToMatching = world.updateOf(rider.socket, trip.id, 'REQUESTED', 15_000);
+      vanishing.socket.close(); // the phone dies: no more pings
+      const replacement = await world.driverAt(north(city, 400));
+      const stopPinging = world.keepPinging(replacement);
+      try {
+        await backToMatching;
+        await world.offerFor(replacement, trip.id, 10_000);
+      } finally {
+        stopPinging();
+      }
+      const { rows } = await db.query(
+        `SELECT to_status, actor_role, data->>'reason' AS reason FROM trip_events
        WHERE trip_id = $1 ORDER BY created_at`,
-      [trip.id],
-    );
-    expect(rows.map((r) => [r.to_status, r.actor_role])).toEqual([
-      ['REQUESTED', 'rider'],
-      ['DRIVER_ASSIGNED', 'driver'],
-      ['REQUESTED', 'system'],
-    ]);
-    expect(rows[2].reason).toBe('driver offline');
-  });
-});
+        [trip.id],
+      );
+      expect(rows.map((r) => [r.to_status, r.actor_role])).toEqual([
+        ['REQUESTED', 'rider'],
+        ['DRIVER_ASSIGNED', 'driver'],
+        ['REQUESTED', 'system'],
+      ]);
+      expect(rows[2].reason).toBe('driver offline');
+    });
+  },
+);

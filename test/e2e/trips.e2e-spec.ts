@@ -12,6 +12,9 @@ const FAST = {
   MATCH_MAX_MS: '5000',
   MATCH_RETRY_MS: '300',
   SWEEP_INTERVAL_MS: '1000',
+  // Under batched dispatch, the window scaled down with the offer timeout (2 s against 15 s in
+  // production): with a 2 s window, an offer of 1.5 s would expire before the next window ran.
+  MATCH_BATCH_WINDOW_MS: '200',
 };
 
 describe('trip lifecycle and dispatch (real PostgreSQL, Redis, BullMQ, socket.io)', () => {
