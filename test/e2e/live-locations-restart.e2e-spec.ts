@@ -1,6 +1,8 @@
+import Redis from 'ioredis';
 import request from 'supertest';
 import { RunningServer } from '../../apps/api/src/server';
 import { connectSocket, emitAck, randomCity, signUpDriver, signUpRider } from '../support/clients';
+import { TEST_REDIS_URL_ISOLATED } from '../support/services';
 import { startTestServer } from '../support/test-server';
 
 jest.setTimeout(60_000);
@@ -38,3 +40,70 @@ describe.each([
     expect(res.body.cabs).toEqual([{ cabType: 'PREMIUM', location: city, etaSeconds: 0 }]);
   });
 });
+
+/**
+ * Redis restarted empty under a running server: the first flush that finds its marker gone
+ * fills the live hash again from the index (a driver who did not ping since is back too), so a
+ * server that starts afterwards still finds every online driver.
+ */
+describe('Redis restarted empty: the live hash is filled again from the index', () => {
+  const servers: RunningServer[] = [];
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL_ISOLATED);
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    await redis.quit();
+  });
+
+  it('restores a quiet driver to the hash and to a server started later', async () => {
+    const overrides = { REDIS_URL: TEST_REDIS_URL_ISOLATED };
+    await redis.flushdb();
+    const first = await startTestServer(overrides);
+    servers.push(first);
+    const city = randomCity();
+    const quiet = await signUpDriver(first.url, 'PREMIUM');
+    const busy = await signUpDriver(first.url, 'XL');
+    const sockets = await Promise.all(
+      [quiet, busy].map((d) => connectSocket(first.url, '/driver', d.token)),
+    );
+    for (const socket of sockets) {
+      await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
+      expect(await emitAck(socket, 'driver:location', { ...city, ts: Date.now() })).toEqual({
+        ok: true,
+      });
+    }
+    const inHash = () => redis.hexists('live:drivers', quiet.id);
+    await waitUntil(async () => (await inHash()) === 1);
+
+    await redis.flushdb(); // what a Redis restarted without its data holds
+    expect(await inHash()).toBe(0);
+    // Only the other driver pings: its flush finds the marker gone and fills the hash.
+    expect(await emitAck(sockets[1], 'driver:location', { ...city, ts: Date.now() })).toEqual({
+      ok: true,
+    });
+    await waitUntil(async () => (await inHash()) === 1);
+
+    // One server per jest process (metrics registry): the later one starts after this one.
+    sockets.forEach((s) => s.close());
+    await servers.pop()?.close();
+    const later = await startTestServer(overrides);
+    servers.push(later);
+    const rider = await signUpRider(later.url);
+    const res = await request(later.url)
+      .get('/cabs/nearby')
+      .query(city)
+      .set('Authorization', `Bearer ${rider.token}`)
+      .expect(200);
+    expect(res.body.cabs).toContainEqual({ cabType: 'PREMIUM', location: city, etaSeconds: 0 });
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not true within ${ms} ms`);
+}

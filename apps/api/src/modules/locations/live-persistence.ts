@@ -6,7 +6,14 @@ import { PROCESS_ID } from '../../common/duties/duties.tokens';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { REDIS } from '../../infrastructure/redis.module';
 import { DriverLocationsRepository } from './driver-locations.repository';
-import { LiveDriver, LiveDrivers, LiveSnapshot, recordOf, snapshotOf } from './live-drivers';
+import {
+  LiveDriver,
+  LiveDrivers,
+  LiveRecord,
+  LiveSnapshot,
+  recordOf,
+  snapshotOf,
+} from './live-drivers';
 import { LocationsMetrics } from './locations.metrics';
 import { PingRate } from './ping-rate';
 import { RedisLiveStore } from './live-store.redis';
@@ -69,8 +76,16 @@ export class LivePersistence implements BeforeApplicationShutdown {
       return snapshots.length;
     }
     const ends = await streamEnds(this.redis, followed(this.config.locations.partitions));
+    const emptied = await this.redisStore.claim();
     const records = await this.redisStore.loadAll();
     for (const r of records) if (r.status !== DriverStatus.OFFLINE) this.live.restore(r);
+    if (emptied && records.length === 0) {
+      // A Redis with no live state (new, or restarted empty): PostgreSQL's rows are the best
+      // record there is, and the hash is filled from them for the processes that start next.
+      const rows = await this.repository.findOnline();
+      for (const s of rows) if (s.status !== DriverStatus.OFFLINE) this.live.restore(s);
+      await this.reseed(this.redisStore);
+    }
     const tailClient = this.redis.duplicate({ commandTimeout: TAIL_COMMAND_TIMEOUT_MS });
     this.tail = new RedisLiveTail(tailClient, this.processId, (batch) => {
       const now = this.clock.now();
@@ -93,6 +108,24 @@ export class LivePersistence implements BeforeApplicationShutdown {
     return this.flushing;
   }
 
+  /**
+   * Redis lost the live hash (restarted empty): every driver this process's index holds goes
+   * back in, where no newer record was written meanwhile. Without it a process starting now
+   * would not know a driver until that driver's next ping.
+   */
+  private async reseed(store: RedisLiveStore): Promise<void> {
+    const records: LiveRecord[] = [];
+    for (const driver of this.live.online()) {
+      if (driver.status !== DriverStatus.OFFLINE && !Number.isNaN(driver.lat))
+        records.push(recordOf(driver));
+    }
+    const written = await store.reseed(records);
+    this.logger.warn(
+      { written, known: records.length },
+      'live hash was empty; filled from the index',
+    );
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     await this.tail?.stop();
     await this.flush({ everything: true });
@@ -102,12 +135,14 @@ export class LivePersistence implements BeforeApplicationShutdown {
     if (this.redisStore && this.redisDirty.size > 0) {
       const batch = [...this.redisDirty];
       this.redisDirty.clear();
+      let emptied: boolean;
       try {
-        await this.redisStore.write(batch.map(recordOf));
+        ({ emptied } = await this.redisStore.write(batch.map(recordOf)));
       } catch (error) {
         batch.forEach((d) => this.redisDirty.add(d));
         throw error;
       }
+      if (emptied) await this.reseed(this.redisStore);
     }
     const now = this.clock.now();
     const due: LiveSnapshot[] = [];

@@ -4,6 +4,11 @@ import { LiveRecord } from './live-drivers';
 import { decodeState, encodeState, partitionOf, streamKey, streamLine } from './live-stream.redis';
 
 const KEY = 'live:drivers';
+/**
+ * Set (if absent) with every flush: a flush that finds it gone knows Redis restarted empty
+ * since this process started, and the hash must be filled again from the index.
+ */
+const MARKER = 'live:epoch';
 const CHUNK = 1_000;
 
 /**
@@ -24,9 +29,10 @@ export class RedisLiveStore {
    * One flush: the hash updated, and the changed records appended to their partitions. Each
    * record is encoded once, for both; the HSET is cut in chunks of CHUNK fields.
    */
-  async write(changed: readonly LiveRecord[]): Promise<void> {
-    if (changed.length === 0) return;
+  async write(changed: readonly LiveRecord[]): Promise<{ emptied: boolean }> {
+    if (changed.length === 0) return { emptied: false };
     const multi = this.redis.multi();
+    multi.set(MARKER, this.origin, 'NX');
     let fields: string[] = [];
     const offline: string[] = [];
     const lines = new Map<string, string[]>();
@@ -58,7 +64,33 @@ export class RedisLiveStore {
         group.join('\n'),
       );
     }
-    await multi.exec();
+    const results = await multi.exec();
+    return { emptied: results?.[0]?.[1] === 'OK' };
+  }
+
+  /** Marks Redis as holding this deployment's live state; true if it did not (empty, or new). */
+  async claim(): Promise<boolean> {
+    return (await this.redis.set(MARKER, this.origin, 'NX')) === 'OK';
+  }
+
+  /**
+   * Fills the hash again after Redis came back empty: each record only where the hash has none
+   * (HSETNX), so a newer record its own process wrote meanwhile stays. No stream entries: the
+   * other processes' indexes never lost these drivers.
+   */
+  async reseed(records: readonly LiveRecord[]): Promise<number> {
+    let written = 0;
+    for (let i = 0; i < records.length; i += CHUNK) {
+      const pipeline = this.redis.pipeline();
+      for (const r of records.slice(i, i + CHUNK)) {
+        if (r.status !== DriverStatus.OFFLINE) pipeline.hsetnx(KEY, r.driverId, encodeState(r));
+      }
+      for (const [error, added] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        written += Number(added);
+      }
+    }
+    return written;
   }
 
   async loadAll(): Promise<LiveRecord[]> {
