@@ -18,7 +18,8 @@
  *
  * Env: CLUSTER_QUICK=1 (small and short), CLUSTER_N / INGEST_N (lag fleet, default 20000),
  * CLUSTER_FLOOD_N (10000), CLUSTER_ROUNDS (2), CLUSTER_LAG_SAMPLES (80), CLUSTER_MATCH_DRIVERS
- * (4000), CLUSTER_MATCH_RATE (20/s), CLUSTER_MATCH_SECONDS (15).
+ * (4000), CLUSTER_MATCH_RATE (20/s), CLUSTER_MATCH_SECONDS (15), CLUSTER_CLIENT=lean|socket.io
+ * (the load generator's client, default lean: bench/support/lean-socket.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -199,7 +200,7 @@ async function runLoad(
         ...['--url', s.url, '--tokens', tokensFile, '--n', String(s.n)],
         ...['--offset', String(s.offset), '--modes', mode, '--warmup', String(WARMUP_S)],
         ...['--measure', String(measureS), '--gap', '0', '--seed', '1', '--go', 'stdin'],
-        ...['--label', s.label],
+        ...['--label', s.label, '--client', env.CLUSTER_CLIENT ?? 'lean'],
       ],
       { logFile: join(OUT_DIR, `${s.label}.log`), quietStdout: true, echoLines: 6 },
     ),

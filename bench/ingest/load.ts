@@ -11,14 +11,19 @@
  * `@ready` on stderr once connected and waits for `go <epochMs>` on stdin, so several load
  * processes (and the orchestrator's CPU sampling) share one timeline.
  *
+ * The client is `LeanSocket` (bench/support/lean-socket.ts: socket.io's frames over `ws`, a
+ * fraction of socket.io-client's CPU per ping, which on two cores is CPU taken from the server
+ * measured); `--client socket.io` uses socket.io-client itself.
+ *
  * Usage: node -r ts-node/register/transpile-only bench/ingest/load.ts --url http://127.0.0.1:PORT
  *   --tokens FILE --n N [--offset 0] [--modes cadence,flood] [--warmup 5] [--measure 15]
- *   [--gap 2] [--seed 1] [--batch 500] [--go stdin] [--label load]
+ *   [--gap 2] [--seed 1] [--batch 500] [--go stdin] [--label load] [--client lean|socket.io]
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { io, Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import { AckAnswer, AckCallback, LeanSocket } from '../support/lean-socket';
 import {
   assertLoopback,
   Counts,
@@ -41,9 +46,12 @@ const CADENCE_MS = 3_000;
 const FLOOD_GAP_MS = 210;
 const TICK_MS = 2;
 
-interface AckAnswer {
-  ok?: boolean;
-  error?: { code?: string };
+/** What the generator needs of a driver's socket, from either client. */
+interface Socket {
+  readonly connected: boolean;
+  on(event: 'disconnect', handler: (reason: string) => void): void;
+  emit(event: string, payload: unknown, timeoutMs: number, callback: AckCallback): void;
+  close(): void;
 }
 
 interface Phase {
@@ -65,6 +73,9 @@ const measureSeconds = Number(args.get('measure') ?? 15);
 const gapSeconds = Number(args.get('gap') ?? 2);
 const batchSize = Number(args.get('batch') ?? 500);
 const seed = Number(args.get('seed') ?? 1);
+const client = args.get('client') ?? 'lean';
+if (client !== 'lean' && client !== 'socket.io')
+  throw new Error('--client must be lean or socket.io');
 
 function required(name: string): string {
   const value = args.get(name);
@@ -79,6 +90,13 @@ function answerKey(err: Error | null, answer: AckAnswer | undefined): string {
 }
 
 function connectOne(token: string, errors: Counts): Promise<Socket | null> {
+  const refused = (error: Error) => {
+    increment(errors, error.message);
+    return null;
+  };
+  if (client === 'lean') {
+    return LeanSocket.connect(url, '/driver', { token }, CONNECT_TIMEOUT_MS).catch(refused);
+  }
   const socket = io(`${url}/driver`, {
     auth: { token },
     transports: ['websocket'],
@@ -87,16 +105,23 @@ function connectOne(token: string, errors: Counts): Promise<Socket | null> {
     timeout: CONNECT_TIMEOUT_MS,
   });
   return new Promise((resolve) => {
-    const done = (ok: boolean, reason?: string) => {
-      socket.off('connect');
+    socket.once('connect', () => {
       socket.off('connect_error');
-      if (ok) return resolve(socket);
-      increment(errors, reason ?? 'unknown');
+      resolve({
+        get connected() {
+          return socket.connected;
+        },
+        on: (event, handler) => void socket.on(event, handler),
+        emit: (event, payload, timeoutMs, callback) =>
+          void socket.timeout(timeoutMs).emit(event, payload, callback),
+        close: () => void socket.close(),
+      });
+    });
+    socket.once('connect_error', (error: Error) => {
+      socket.off('connect');
       socket.close();
-      resolve(null);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('connect_error', (error: Error) => done(false, error.message));
+      resolve(refused(error));
+    });
   });
 }
 
@@ -126,21 +151,20 @@ async function goAvailable(sockets: Socket[], report: LoadReport): Promise<void>
       sockets.slice(from, from + batchSize).map(
         (socket) =>
           new Promise<void>((resolve) => {
-            socket
-              .timeout(ACK_TIMEOUT_MS)
-              .emit(
-                'driver:status',
-                { status: 'AVAILABLE' },
-                (err: Error | null, answer?: AckAnswer) => {
-                  const key = answerKey(err, answer);
-                  if (key === 'ok') report.status.ok++;
-                  else {
-                    report.status.failed++;
-                    increment(report.status.errors, key);
-                  }
-                  resolve();
-                },
-              );
+            socket.emit(
+              'driver:status',
+              { status: 'AVAILABLE' },
+              ACK_TIMEOUT_MS,
+              (err: Error | null, answer?: AckAnswer) => {
+                const key = answerKey(err, answer);
+                if (key === 'ok') report.status.ok++;
+                else {
+                  report.status.failed++;
+                  increment(report.status.errors, key);
+                }
+                resolve();
+              },
+            );
           }),
       ),
     );
@@ -217,9 +241,11 @@ function runPhases(sockets: Socket[], fleet: Fleet, start: number): Promise<Phas
     if (inWindow) r.sentInWindow++;
     inflight++;
     const payload = fleet.next(i, Date.now());
-    socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emit('driver:location', payload, (err: Error | null, answer?: AckAnswer) => {
+    socket.emit(
+      'driver:location',
+      payload,
+      ACK_TIMEOUT_MS,
+      (err: Error | null, answer?: AckAnswer) => {
         inflight--;
         const now = performance.now();
         const key = answerKey(err, answer);
@@ -232,7 +258,8 @@ function runPhases(sockets: Socket[], fleet: Fleet, start: number): Promise<Phas
         if (phase.report.mode === 'flood' && now < phase.measEnd && socket.connected) {
           push(i, now + FLOOD_GAP_MS);
         }
-      });
+      },
+    );
   };
 
   return new Promise((resolve) => {

@@ -6,7 +6,8 @@
  * ratios ours / ceiling and the verdict on stdout; progress goes to stderr.
  *
  * Env: INGEST_N=5000 (one N), INGEST_QUICK=1 (N=500, short windows), INGEST_TARGETS=ours,ceiling,
- * INGEST_CLIENTS (load processes per run; default one per 10k drivers), INGEST_WARMUP / INGEST_MEASURE (seconds).
+ * INGEST_CLIENTS (load processes per run; default one per 10k drivers), INGEST_WARMUP / INGEST_MEASURE (seconds),
+ * INGEST_CLIENT=lean|socket.io (the load generator's client, see bench/support/lean-socket.ts; default lean).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -55,6 +56,7 @@ const QUICK = process.env.INGEST_QUICK === '1';
 const NS = QUICK ? [500] : process.env.INGEST_N ? [Number(process.env.INGEST_N)] : [5000, 20000];
 const TARGETS = (process.env.INGEST_TARGETS ?? 'ours,ceiling').split(',') as Target[];
 /** Load processes per run: one per 10k sockets (a process may hold at most ~20k descriptors). */
+const CLIENT = process.env.INGEST_CLIENT ?? 'lean';
 const clientsFor = (n: number) => Number(process.env.INGEST_CLIENTS ?? Math.ceil(n / 10_000));
 const WARMUP_S = Number(process.env.INGEST_WARMUP ?? (QUICK ? 2 : 5));
 const MEASURE_S = Number(process.env.INGEST_MEASURE ?? (QUICK ? 4 : 15));
@@ -165,6 +167,7 @@ async function runLoad(
       ['--seed', String(n + c)],
       ['--go', 'stdin'],
       ['--label', label],
+      ['--client', CLIENT],
     ].flat();
     const command = [
       'node',
