@@ -126,8 +126,11 @@ export const envSchema = z
     SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
     /** An IN_PROGRESS trip whose driver has been silent this long is ended by the sweeper. */
     TRIP_DRIVER_LOST_MS: z.coerce.number().int().positive().default(600_000),
-    /** How dispatch picks drivers: one trip at a time, or in windows solved as an assignment. */
-    MATCH_STRATEGY: z.enum(['sequential', 'batched']).default('sequential'),
+    /**
+     * How dispatch picks drivers: one trip at a time, or in windows solved as an assignment
+     * (batched: the default, as it measures better where drivers are few; see the README).
+     */
+    MATCH_STRATEGY: z.enum(['sequential', 'batched']).default('batched'),
     /** The batched strategy's window: every this long, each region's waiting trips are solved. */
     MATCH_BATCH_WINDOW_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
     CITY_SPEED_KMH: z.coerce.number().positive().max(200).default(25),
