@@ -112,22 +112,6 @@ export function quadrantBounds(
   out[3] = (north + east) * BOUND_SHRINK;
 }
 
-/** Insertion sort by (distance, id): results are a handful, and this beats Array#sort's setup. */
-export function sortByDistanceThenId<T>(list: Neighbor<T>[]): void {
-  for (let i = 1; i < list.length; i++) {
-    const item = list[i];
-    const d = item.distanceMeters;
-    let j = i - 1;
-    while (j >= 0) {
-      const other = list[j];
-      if (other.distanceMeters < d || (other.distanceMeters === d && other.id < item.id)) break;
-      list[j + 1] = other;
-      j--;
-    }
-    list[j + 1] = item;
-  }
-}
-
 export function byDistanceThenId<T>(a: Neighbor<T>, b: Neighbor<T>): number {
   return a.distanceMeters - b.distanceMeters || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
