@@ -89,13 +89,26 @@ function answerKey(err: Error | null, answer: AckAnswer | undefined): string {
   return answer?.error?.code ?? 'BAD_ACK';
 }
 
-function connectOne(token: string, errors: Counts): Promise<Socket | null> {
+/**
+ * The loopback address driver `index` connects from: 64 drivers per address, as phones share
+ * a carrier's NAT, so that the server's handshake budget per IP sees a fleet, not one client.
+ * Only the source varies; the target stays 127.0.0.1.
+ */
+function sourceAddress(index: number): string {
+  const a = Math.floor(index / 64);
+  return `127.0.${1 + Math.floor(a / 250)}.${1 + (a % 250)}`;
+}
+
+function connectOne(token: string, index: number, errors: Counts): Promise<Socket | null> {
   const refused = (error: Error) => {
     increment(errors, error.message);
     return null;
   };
+  const localAddress = sourceAddress(index);
   if (client === 'lean') {
-    return LeanSocket.connect(url, '/driver', { token }, CONNECT_TIMEOUT_MS).catch(refused);
+    return LeanSocket.connect(url, '/driver', { token }, CONNECT_TIMEOUT_MS, localAddress).catch(
+      refused,
+    );
   }
   const socket = io(`${url}/driver`, {
     auth: { token },
@@ -103,7 +116,8 @@ function connectOne(token: string, errors: Counts): Promise<Socket | null> {
     forceNew: true,
     reconnection: false,
     timeout: CONNECT_TIMEOUT_MS,
-  });
+    localAddress,
+  } as Parameters<typeof io>[1]);
   return new Promise((resolve) => {
     socket.once('connect', () => {
       socket.off('connect_error');
@@ -130,7 +144,8 @@ async function connectAll(tokens: string[], report: LoadReport): Promise<(Socket
   const sockets: (Socket | null)[] = [];
   for (let from = 0; from < tokens.length; from += batchSize) {
     const batch = tokens.slice(from, from + batchSize);
-    sockets.push(...(await Promise.all(batch.map((t) => connectOne(t, report.connect.errors)))));
+    const connected = batch.map((t, i) => connectOne(t, offset + from + i, report.connect.errors));
+    sockets.push(...(await Promise.all(connected)));
     progress(label, `connected ${sockets.filter(Boolean).length}/${tokens.length}`);
   }
   report.connect.ms = Math.round(performance.now() - started);

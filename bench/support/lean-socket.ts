@@ -56,9 +56,10 @@ export class LeanSocket {
     namespace: string,
     auth: Record<string, string>,
     timeoutMs: number,
+    localAddress?: string,
   ): Promise<LeanSocket> {
     const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
-    const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+    const ws = new WebSocket(wsUrl, { perMessageDeflate: false, localAddress });
     const socket = new LeanSocket(ws, namespace);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail('timeout'), timeoutMs);
