@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { io, Socket } from 'socket.io-client';
-import { assertLoopback, parseArgs, progress, sleep } from '../ingest/common';
+import { assertLoopback, parseArgs, progress, sleep, sourceAddress } from '../ingest/common';
 import { Fleet, PingPayload } from '../ingest/fleet';
 import { httpJson } from '../matching/load';
 import { cabTypeOf } from './seed';
@@ -54,14 +54,15 @@ export interface MatchReport {
   maxSendLagMs: number;
 }
 
-function connect(token: string): Promise<Socket | null> {
+function connect(token: string, index: number): Promise<Socket | null> {
   const socket = io(`${driverUrl}/driver`, {
     auth: { token },
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     timeout: 20_000,
-  });
+    localAddress: sourceAddress(index),
+  } as Parameters<typeof io>[1]);
   return new Promise((resolve) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', () => {
@@ -119,7 +120,8 @@ async function main(): Promise<void> {
   };
   const sockets: (Socket | null)[] = [];
   for (let from = 0; from < driverTokens.length; from += 500) {
-    sockets.push(...(await Promise.all(driverTokens.slice(from, from + 500).map(connect))));
+    const batch = driverTokens.slice(from, from + 500).map((t, i) => connect(t, from + i));
+    sockets.push(...(await Promise.all(batch)));
   }
   report.drivers.connected = sockets.filter(Boolean).length;
   progress(label, `connected ${report.drivers.connected}/${drivers} drivers to ${driverUrl}`);

@@ -130,3 +130,13 @@ export function assertLoopback(url: string): void {
   const host = new URL(url).hostname;
   if (host !== '127.0.0.1') throw new Error(`refusing target ${url}: only 127.0.0.1 is allowed`);
 }
+
+/**
+ * The loopback address driver `index` connects from: 64 drivers per address, as phones share
+ * a carrier's NAT, so that the server's handshake budget per IP sees a fleet, not one client.
+ * Only the source varies; the target stays 127.0.0.1.
+ */
+export function sourceAddress(index: number): string {
+  const a = Math.floor(index / 64);
+  return `127.0.${1 + Math.floor(a / 250)}.${1 + (a % 250)}`;
+}

@@ -36,6 +36,7 @@ import {
   PhaseReport,
   progress,
   sleep,
+  sourceAddress,
 } from './common';
 import { Fleet } from './fleet';
 
@@ -87,16 +88,6 @@ function answerKey(err: Error | null, answer: AckAnswer | undefined): string {
   if (err) return /disconnect/i.test(err.message) ? 'DISCONNECTED' : 'TIMEOUT';
   if (answer?.ok === true) return 'ok';
   return answer?.error?.code ?? 'BAD_ACK';
-}
-
-/**
- * The loopback address driver `index` connects from: 64 drivers per address, as phones share
- * a carrier's NAT, so that the server's handshake budget per IP sees a fleet, not one client.
- * Only the source varies; the target stays 127.0.0.1.
- */
-function sourceAddress(index: number): string {
-  const a = Math.floor(index / 64);
-  return `127.0.${1 + Math.floor(a / 250)}.${1 + (a % 250)}`;
 }
 
 function connectOne(token: string, index: number, errors: Counts): Promise<Socket | null> {
