@@ -9,7 +9,9 @@
  *
  * Env: MATCH_QUICK=1 (5 s smoke run), MATCH_SECONDS (30), MATCH_RATE (50), MATCH_RUNS (3),
  * MATCH_DRIVERS (10000), MATCH_SMALL_DRIVERS (1000; 0 skips that scenario), MATCH_SMALL_SECONDS
- * (10), MATCH_WARMUP_SECONDS (3), MATCH_SEED (1), MATCH_OFFER_TIMEOUT_MS (15000, to diagnose).
+ * (10), MATCH_WARMUP_SECONDS (3), MATCH_SEED (1), MATCH_OFFER_TIMEOUT_MS (15000, to diagnose),
+ * MATCH_STRATEGY (sequential: this bench measures a match's own cost and latency; under batched,
+ * the default of the server, request to offer also includes up to one batch window).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +103,7 @@ async function startServer(ctx: Context, label: string): Promise<void> {
     DRIVER_STALE_AFTER_MS: '3600000',
     DRIVER_OFFLINE_AFTER_MS: '3600000',
     OFFER_TIMEOUT_MS: String(OFFER_TIMEOUT_MS),
+    MATCH_STRATEGY: process.env.MATCH_STRATEGY ?? 'sequential',
   };
   const started = Date.now();
   progress(`${label}: starting the server on ${ctx.url}`);

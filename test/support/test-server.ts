@@ -7,8 +7,8 @@ export const TEST_ADMIN = { email: 'admin@test.local', password: 'admin-password
 
 /**
  * The config the e2e tier boots with: real PostgreSQL + Redis, a free port on 127.0.0.1.
- * `TEST_MATCH_STRATEGY=batched npm run test:e2e` runs the suite under the other dispatch
- * strategy (a spec's own override still wins).
+ * `TEST_MATCH_STRATEGY=sequential npm run test:e2e` runs the suite under the other dispatch
+ * strategy than the default (batched); a spec's own override still wins.
  */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const strategy = process.env.TEST_MATCH_STRATEGY;
