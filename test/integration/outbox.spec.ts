@@ -81,7 +81,7 @@ describe('job outbox', () => {
       (await db.query(`SELECT count(*) AS n FROM job_outbox WHERE job_id = $1`, [jobId]))[0].n,
     );
   const until = async (check: () => Promise<boolean>, ms = 5_000): Promise<void> => {
-    for (const end = Date.now() + ms; Date.now() < end; ) {
+    for (const end = Date.now() + ms; Date.now() < end;) {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
