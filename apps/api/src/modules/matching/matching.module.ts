@@ -1,4 +1,4 @@
-import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { CityDuties } from '../../common/duties/city-duties';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { DriversModule } from '../drivers/drivers.module';
@@ -54,6 +54,8 @@ import { SweeperService } from './sweeper.service';
   ],
 })
 export class MatchingModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MatchingModule.name);
+
   constructor(
     private readonly queue: DispatchQueue,
     private readonly sweeper: SweeperService,
@@ -77,12 +79,21 @@ export class MatchingModule implements OnApplicationBootstrap {
       everyMs: this.config.matching.sweepIntervalMs,
       run: () => this.sweeper.sweep(),
     });
-    if (this.config.matching.strategy === 'batched' && this.config.locations.partitions === '*') {
-      this.duties.start({
-        name: 'dispatch-batch',
-        everyMs: this.config.matching.batchWindowMs,
-        run: () => this.batchWindow.run(),
-      });
+    if (this.config.matching.strategy !== 'batched') return;
+    if (this.config.locations.partitions !== '*') {
+      // Not an error: another worker may follow every partition. If none does, no trip is offered.
+      this.logger.warn(
+        { partitions: this.config.locations.partitions },
+        'batched dispatch: this worker follows only some location partitions, so it runs no ' +
+          'batch window; at least one worker must run with LOCATION_PARTITIONS=* (or use ' +
+          'MATCH_STRATEGY=sequential)',
+      );
+      return;
     }
+    this.duties.start({
+      name: 'dispatch-batch',
+      everyMs: this.config.matching.batchWindowMs,
+      run: () => this.batchWindow.run(),
+    });
   }
 }
