@@ -4,6 +4,7 @@ import { RunningServer } from '../../apps/api/src/server';
 import { connectSocket, emitAck, randomCity, signUpDriver, signUpRider } from '../support/clients';
 import { TEST_REDIS_URL_ISOLATED } from '../support/services';
 import { startTestServer } from '../support/test-server';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -100,10 +101,7 @@ describe('Redis restarted empty: the live hash is filled again from the index', 
   });
 });
 
+/** Polls until `check` holds, failing the test after `ms`. */
 async function waitUntil(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not true within ${ms} ms`);
+  expect((await waitFor(check, (ok) => ok, ms, 50)).ok).toBe(true);
 }

@@ -14,6 +14,7 @@ import { typeormOptions } from '../../apps/api/src/database/typeorm-options';
 import { redisConnection } from '../../apps/api/src/infrastructure/infrastructure';
 import { FaultProxy } from '../support/fault-proxy';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(30_000);
 
@@ -80,12 +81,9 @@ describe('job outbox', () => {
     Number(
       (await db.query(`SELECT count(*) AS n FROM job_outbox WHERE job_id = $1`, [jobId]))[0].n,
     );
+  /** Polls until `check` holds, failing the test after `ms`. */
   const until = async (check: () => Promise<boolean>, ms = 5_000): Promise<void> => {
-    for (const end = Date.now() + ms; Date.now() < end;) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('condition not met in time');
+    expect((await waitFor(check, (ok) => ok, ms, 20)).ok).toBe(true);
   };
 
   it('commits a job with its unit of work and delivers it after the commit', async () => {
@@ -152,7 +150,7 @@ describe('job outbox', () => {
     await proxy.setMode('pass');
     await until(async () => {
       await outbox.relay();
-      return (await rows.count()) === 0;
+      return Number((await db.query(`SELECT count(*) AS n FROM job_outbox`))[0].n) === 0;
     }, 10_000);
     for (const j of [inUnit, alone]) expect((await queue.getJob(j.jobId))?.data).toEqual(j.data);
   });

@@ -85,9 +85,4 @@ export class OutboxRepository {
       [id, error],
     );
   }
-
-  async count(): Promise<number> {
-    const rows: { n: string }[] = await this.db.tx.query(`SELECT count(*) AS n FROM job_outbox`);
-    return Number(rows[0].n);
-  }
 }

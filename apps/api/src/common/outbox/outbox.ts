@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { Clock, CLOCK } from '../clock';
+import { withDeadline } from '../deadline';
 import { UnitOfWork } from '../transactions/unit-of-work';
 import { OutboxJob, OutboxRepository } from './outbox.repository';
 
@@ -16,16 +17,6 @@ export const ENQUEUE_DEADLINE_MS = 1_500;
 
 /** Rows younger than this are their writer's to deliver; the relay takes the older ones. */
 export const RELAY_AFTER_MS = 2 * ENQUEUE_DEADLINE_MS;
-
-/** Rejects with an error the HTTP filter and the socket acks answer as Redis unavailable. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Command timed out: enqueue (Redis, ${ms} ms)`)), ms);
-  });
-  work.catch(() => undefined); // a late failure after the deadline is not unhandled
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Every job that must follow a change in PostgreSQL goes through here, so none is lost:
@@ -105,6 +96,8 @@ export class Outbox {
     return withDeadline(
       this.queue(job.queue).add(job.name, job.data, { ...job.options, jobId: job.jobId, delay }),
       ENQUEUE_DEADLINE_MS,
+      // Worded so the HTTP filter and the socket acks answer it as Redis unavailable.
+      `Command timed out: enqueue (Redis, ${ENQUEUE_DEADLINE_MS} ms)`,
     );
   }
 

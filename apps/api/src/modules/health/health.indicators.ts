@@ -4,24 +4,13 @@ import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus'
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { JobPayloads, QueueName } from '@app/contracts';
+import { withDeadline } from '../../common/deadline';
 import { REDIS } from '../../infrastructure/redis.module';
 
 const PROBE_TIMEOUT_MS = 3_000;
 const POLL_MS = 15;
 /** Redis answers a PING in microseconds; past this it is down for readiness' purpose. */
 const REDIS_PING_TIMEOUT_MS = 2_000;
-
-/**
- * Rejects after `ms`: BullMQ's connection retries a command for as long as Redis is away (its
- * workers must not give up), so without this a probe waits for the whole outage.
- */
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
 
 @Injectable()
 export class QueueHealthIndicator {
@@ -40,7 +29,7 @@ export class QueueHealthIndicator {
           .add('probe', { requestedAt: started }, { removeOnComplete: true, removeOnFail: true })
           .then((job) => this.waitForCompletion(job.id as string)),
         PROBE_TIMEOUT_MS + 500,
-        'queue probe',
+        `queue probe: no answer within ${PROBE_TIMEOUT_MS + 500} ms`,
       );
       if (state !== 'completed') return indicator.down({ state });
       return indicator.up({ roundTripMs: Date.now() - started });
@@ -79,7 +68,7 @@ export class RedisHealthIndicator {
       const pong = await withDeadline(
         this.redis?.ping() ?? Promise.resolve(undefined),
         REDIS_PING_TIMEOUT_MS,
-        'Redis PING',
+        `Redis PING: no answer within ${REDIS_PING_TIMEOUT_MS} ms`,
       );
       return pong === 'PONG' ? indicator.up() : indicator.down({ answer: pong });
     } catch (error) {

@@ -72,18 +72,17 @@ export class LivePersistence implements BeforeApplicationShutdown {
   async rebuild(): Promise<number> {
     if (!this.redis || !this.redisStore) {
       const snapshots = await this.repository.findOnline();
-      for (const s of snapshots) if (s.status !== DriverStatus.OFFLINE) this.live.restore(s);
+      this.restoreOnline(snapshots);
       return snapshots.length;
     }
     const ends = await streamEnds(this.redis, followed(this.config.locations.partitions));
     const emptied = await this.redisStore.claim();
     const records = await this.redisStore.loadAll();
-    for (const r of records) if (r.status !== DriverStatus.OFFLINE) this.live.restore(r);
+    this.restoreOnline(records);
     if (emptied && records.length === 0) {
       // A Redis with no live state (new, or restarted empty): PostgreSQL's rows are the best
       // record there is, and the hash is filled from them for the processes that start next.
-      const rows = await this.repository.findOnline();
-      for (const s of rows) if (s.status !== DriverStatus.OFFLINE) this.live.restore(s);
+      this.restoreOnline(await this.repository.findOnline());
       await this.reseed(this.redisStore);
     }
     const tailClient = this.redis.duplicate({ commandTimeout: TAIL_COMMAND_TIMEOUT_MS });
@@ -106,6 +105,10 @@ export class LivePersistence implements BeforeApplicationShutdown {
       ),
     );
     return this.flushing;
+  }
+
+  private restoreOnline(snapshots: readonly (LiveSnapshot | LiveRecord)[]): void {
+    for (const s of snapshots) if (s.status !== DriverStatus.OFFLINE) this.live.restore(s);
   }
 
   /**

@@ -74,17 +74,15 @@ export class RedisLiveStore {
   }
 
   /**
-   * Fills the hash again after Redis came back empty: each record only where the hash has none
-   * (HSETNX), so a newer record its own process wrote meanwhile stays. No stream entries: the
-   * other processes' indexes never lost these drivers.
+   * Fills the hash again after Redis came back empty with the records of online drivers: each
+   * only where the hash has none (HSETNX), so a newer record its own process wrote meanwhile
+   * stays. No stream entries: the other processes' indexes never lost these drivers.
    */
-  async reseed(records: readonly LiveRecord[]): Promise<number> {
+  async reseed(online: readonly LiveRecord[]): Promise<number> {
     let written = 0;
-    for (let i = 0; i < records.length; i += CHUNK) {
+    for (let i = 0; i < online.length; i += CHUNK) {
       const pipeline = this.redis.pipeline();
-      for (const r of records.slice(i, i + CHUNK)) {
-        if (r.status !== DriverStatus.OFFLINE) pipeline.hsetnx(KEY, r.driverId, encodeState(r));
-      }
+      for (const r of online.slice(i, i + CHUNK)) pipeline.hsetnx(KEY, r.driverId, encodeState(r));
       for (const [error, added] of (await pipeline.exec()) ?? []) {
         if (error) throw error;
         written += Number(added);
