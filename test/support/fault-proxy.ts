@@ -125,8 +125,18 @@ export class FaultProxy {
   private drop(link: Link): void {
     if (!this.links.delete(link)) return;
     // An RST, not a FIN: what a client sees when the network or the peer goes away abruptly.
-    link.client.resetAndDestroy();
-    if (link.upstream?.connecting) link.upstream.destroy();
-    else link.upstream?.resetAndDestroy();
+    reset(link.client);
+    if (link.upstream) reset(link.upstream);
   }
+}
+
+/**
+ * Resets a socket that is still open both ways, and only destroys one that is connecting or
+ * already half closed: on Node 20 a `resetAndDestroy` of a socket whose peer has ended leaves
+ * its handle polling forever (a core busy, and a jest run that never exits).
+ */
+function reset(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.readyState === 'open') socket.resetAndDestroy();
+  else socket.destroy();
 }
