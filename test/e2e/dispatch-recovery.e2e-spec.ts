@@ -120,7 +120,9 @@ describe.each(STRATEGIES)(
         socket,
         'trip:offer',
         (o) => o.tripId === trip.id,
-        10_000,
+        // Bounded, not a pause: the old offer's timeout, then a matching step on a process that
+        // has just booted (about 4 s here; 10 s was too short once under a slower jest run).
+        20_000,
       );
       expect(offer.tripId).toBe(trip.id);
       const outcomes = (
