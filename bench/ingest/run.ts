@@ -7,7 +7,8 @@
  *
  * Env: INGEST_N=5000 (one N), INGEST_QUICK=1 (N=500, short windows), INGEST_TARGETS=ours,ceiling,
  * INGEST_CLIENTS (load processes per run; default one per 10k drivers), INGEST_WARMUP / INGEST_MEASURE (seconds),
- * INGEST_CLIENT=lean|socket.io (the load generator's client, see bench/support/lean-socket.ts; default lean).
+ * INGEST_CLIENT=lean|socket.io (the load generator's client, see bench/support/lean-socket.ts; default lean),
+ * INGEST_OURS_NODE_FLAGS (extra node flags for our server only, for an A/B of V8 settings).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -76,6 +77,8 @@ const OUT_DIR = join(tmpdir(), `ridehail-bench-ingest-${process.pid}`);
 /** Both servers run with the probe and a coarse CPU profile (2 ms: ~1 % overhead), alike. */
 const PROFILE = process.env.INGEST_PROFILE !== '0';
 const PROBE = join(ROOT, 'bench/ingest/probe.ts');
+/** Extra node flags for our server only (an A/B of V8 settings, e.g. `--max-semi-space-size=64`). */
+const OURS_NODE_FLAGS = (process.env.INGEST_OURS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Server {
   child: Child;
@@ -128,7 +131,8 @@ async function startServer(target: Target, port: number, n: number): Promise<Ser
     SHUTDOWN_GRACE_MS: '5000',
   };
   const main = join(ROOT, 'apps/api/src/main.ts');
-  const command = [...nodeCommand(profileDir), '-r', 'tsconfig-paths/register', main];
+  const [node, ...flags] = nodeCommand(profileDir);
+  const command = [node, ...OURS_NODE_FLAGS, ...flags, '-r', 'tsconfig-paths/register', main];
   const child = spawnChild('server', command, { env, logFile, echoLines: 40 });
   const probe = new ProbeReader(child);
   await waitForHttp200(child, `http://127.0.0.1:${port}/health/ready`, SERVER_READY_TIMEOUT_MS);

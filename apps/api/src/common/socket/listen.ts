@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import type { EventsMap } from 'socket.io/dist/typed-events';
 import { Ack, AckData, ErrorCode } from '@app/contracts';
 import { toAck } from './ack';
-import type { AppSocket } from './sockets';
+import { AppSocket, markActive } from './sockets';
 
 /**
  * Registers one client event on one socket: run the use case, answer the ack. Typed by the
@@ -23,6 +23,7 @@ export function listen<ClientEvents extends EventsMap, E extends keyof ClientEve
   const untyped = socket as unknown as Socket<Record<string, (...args: unknown[]) => void>>;
   const context = { event, socketId: socket.id };
   untyped.on(event as string, (...args: unknown[]) => {
+    markActive(socket.data);
     const { payload, ack, extra } = splitArguments(args);
     if (extra) return ack?.(EXTRA_ARGUMENTS);
     void toAck(async () => (await run(payload)) as object, context).then((answer: Ack) =>

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Server } from 'socket.io';
 import { Namespace } from '@app/contracts';
+import { IdleClock, markActive, SocketData } from './sockets';
 
 export interface SocketGuardOptions {
   /** Handshakes one IP may make at once, then `handshakesPerSecond` (a token bucket). */
@@ -37,28 +38,36 @@ export function guardSockets(server: Server, options: SocketGuardOptions): void 
   reapIdle(server, Namespace.DRIVER, options.idleTimeoutMs);
 }
 
-/** Disconnects the namespace's sockets that sent nothing for `idleMs`; one timer per process. */
+/**
+ * Disconnects the namespace's sockets that sent no event we handle for `idleMs`; one timer per
+ * namespace. Time is counted in rounds of `idleMs / 4`: a handled event copies the current round
+ * onto its socket (`markActive`, called by the ping handler and by `listen`), and a socket whose
+ * last round is more than `idleMs` of rounds behind is disconnected, so never before `idleMs`
+ * of silence and at most two rounds after. This replaced an `onAny` listener that read the
+ * clock and wrote a map on every packet. Events no handler knows do not count as activity.
+ */
 function reapIdle(server: Server, name: string, idleMs: number): void {
   const logger = new Logger('SocketReaper');
   const namespace = server.of(name);
-  const lastSeen = new WeakMap<object, number>();
+  const roundMs = Math.max(250, Math.floor(idleMs / 4));
+  const idleRounds = Math.ceil(idleMs / roundMs);
+  const clock: IdleClock = { round: 0 };
   namespace.on('connection', (socket) => {
-    lastSeen.set(socket, Date.now());
-    socket.onAny(() => lastSeen.set(socket, Date.now()));
+    const data = socket.data as SocketData;
+    data.idleClock = clock;
+    markActive(data);
   });
-  const timer = setInterval(
-    () => {
-      const before = Date.now() - idleMs;
-      let reaped = 0;
-      for (const socket of namespace.sockets.values()) {
-        if ((lastSeen.get(socket) ?? 0) >= before) continue;
-        socket.disconnect(true);
-        reaped += 1;
-      }
-      if (reaped > 0) logger.log({ namespace: name, reaped }, 'idle sockets disconnected');
-    },
-    Math.max(250, Math.floor(idleMs / 4)),
-  );
+  const timer = setInterval(() => {
+    clock.round += 1;
+    let reaped = 0;
+    for (const socket of namespace.sockets.values()) {
+      const { activeRound = 0 } = socket.data as SocketData;
+      if (clock.round - activeRound <= idleRounds) continue;
+      socket.disconnect(true);
+      reaped += 1;
+    }
+    if (reaped > 0) logger.log({ namespace: name, reaped }, 'idle sockets disconnected');
+  }, roundMs);
   timer.unref();
 }
 

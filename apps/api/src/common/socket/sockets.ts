@@ -11,6 +11,24 @@ import type { Actor } from '../auth/actor';
 /** What the handshake leaves on every accepted socket. */
 export interface SocketData {
   actor: Actor;
+  /** The idle reaper's round counter of this socket's namespace (driver sockets only). */
+  idleClock?: IdleClock;
+  /** The reaper round in which this socket last sent an event we handle. */
+  activeRound?: number;
+}
+
+/** Counts the idle reaper's rounds; a handled event copies `round` onto its socket. */
+export interface IdleClock {
+  round: number;
+}
+
+/**
+ * Notes that a socket sent an event: one property copy, no clock read, so the hot ping path
+ * pays next to nothing for the idle reaper (see socket-guards `reapIdle`).
+ */
+export function markActive(data: SocketData): void {
+  const clock = data.idleClock;
+  if (clock !== undefined) data.activeRound = clock.round;
 }
 
 /** A socket typed by its namespace's contract, both ways. */

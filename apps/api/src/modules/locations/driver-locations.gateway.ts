@@ -1,6 +1,6 @@
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import { Ack, Namespace, SocketEvent } from '@app/contracts';
-import type { DriverSocket } from '../../common/socket/sockets';
+import { DriverSocket, markActive } from '../../common/socket/sockets';
 import { validateInput } from '../../common/errors/validate';
 import { EXTRA_ARGUMENTS, listen, splitArguments } from '../../common/socket/listen';
 import { DriverStatusDto } from './locations.dto';
@@ -19,7 +19,9 @@ export class DriverLocationsGateway implements OnGatewayConnection<DriverSocket>
     let driver: LiveDriver | undefined;
     // The hot path: synchronous, answered with a shared ack object (no promise, no copy), and
     // the usual `(payload, ack)` shape read without gathering the arguments into an array.
+    const data = socket.data;
     socket.on(SocketEvent.DRIVER_LOCATION, function onPing(payload: unknown, ack?: unknown) {
+      markActive(data);
       if (arguments.length === 2 && typeof ack === 'function') {
         driver ??= locations.liveDriver(actor.id);
         (ack as (answer: Ack) => void)(locations.ping(driver, payload));
