@@ -39,6 +39,21 @@ export const N_HEAD = 11;
  * would cost a heap push, a pop and a cache miss on its record.
  */
 export const N_MASK = 12;
+/**
+ * A leaf has no children, so it has no mask either: its words N_MASK..N_MASK + 3 hold, as float32
+ * (read through `nodeT`, the Float32 view of the same buffer, at (node << 4) + N_TIGHT + i), a box
+ * holding all its points: minLat, maxLat, minLng, maxLng, rounded outwards. A shard root that is a
+ * leaf keeps the box of its points (widened with a small margin, never shrunk until the root
+ * splits, folds or is freed; an empty one is (+Inf, -Inf) and bounds Infinity), and the search
+ * seeds such roots by it: in a village the drivers fill a corner of a 39 km x 20 km cell. Deeper
+ * leaves keep their quadrant there (see QuadNodes.resetTight).
+ */
+export const N_TIGHT = N_MASK;
+
+/** The greatest float32 <= x. */
+export function float32AtMost(x: number): number {
+  return -float32AtLeast(-x);
+}
 
 /**
  * Deepest level below a shard root. Past it a leaf only grows its chunk chain, so many drivers at

@@ -1,11 +1,14 @@
 import { DEG_TO_RAD } from './geo-math';
 import {
+  float32AtLeast,
+  float32AtMost,
   grownFloat64,
   grownInt32,
   N_FIRST,
   N_HEAD,
   N_MASK,
   N_MIN_COS,
+  N_TIGHT,
   nextCapacity,
   NODE_SHIFT,
 } from './quad-layout';
@@ -20,6 +23,8 @@ import {
 export class QuadNodes {
   nodeF = new Float64Array(0);
   nodeI = new Int32Array(0);
+  /** Float32 view of the same buffer: a leaf's box of its points (N_TIGHT). */
+  nodeT = new Float32Array(0);
   protected nodeCount = new Int32Array(0);
   protected nodeParent = new Int32Array(0);
   protected nodeDepth = new Int32Array(0);
@@ -98,6 +103,32 @@ export class QuadNodes {
     nodeI[r + N_HEAD] = -1;
     nodeI[r + N_MASK] = 0;
     this.nodeDepth[node] = depth;
+    this.resetTight(node);
+  }
+
+  /**
+   * A new leaf's box of its points (N_TIGHT). A root's starts empty and widens as points arrive:
+   * most roots of a sparse area are villages, a few drivers in a corner of a 39 km x 20 km cell.
+   * A deeper leaf's box is its quadrant (rounded outwards), which its points never leave, so its
+   * pings never widen it and its slot boxes stay the whole leaf: there the points fill the
+   * quadrant, and a tighter box bought no pruning worth what it cost the pings (see README).
+   */
+  protected resetTight(node: number): void {
+    const t = (node << 4) + N_TIGHT;
+    const nodeT = this.nodeT;
+    if (this.nodeDepth[node] === 0) {
+      nodeT[t] = Infinity;
+      nodeT[t + 1] = -Infinity;
+      nodeT[t + 2] = Infinity;
+      nodeT[t + 3] = -Infinity;
+      return;
+    }
+    const b = node << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    nodeT[t] = float32AtMost(nodeF[b]);
+    nodeT[t + 1] = float32AtLeast(nodeF[b + 1]);
+    nodeT[t + 2] = float32AtMost(nodeF[b + 2]);
+    nodeT[t + 3] = float32AtLeast(nodeF[b + 3]);
   }
 
   protected allocQuad(): number {
@@ -110,6 +141,7 @@ export class QuadNodes {
       this.nodeCapacityTotal = nextCapacity(this.nodeCapacityTotal, this.nodeTop);
       this.nodeF = grownFloat64(this.nodeF, this.nodeCapacityTotal << NODE_SHIFT);
       this.nodeI = new Int32Array(this.nodeF.buffer);
+      this.nodeT = new Float32Array(this.nodeF.buffer);
       this.nodeCount = grownInt32(this.nodeCount, this.nodeCapacityTotal);
       this.nodeParent = grownInt32(this.nodeParent, this.nodeCapacityTotal);
       this.nodeDepth = grownInt32(this.nodeDepth, this.nodeCapacityTotal);

@@ -18,8 +18,13 @@ import {
   S_BOX,
   S_SHIFT,
   float32AtLeast,
+  float32AtMost,
+  N_TIGHT,
 } from './quad-layout';
 import { QuadNodes } from './quad-nodes';
+
+/** Degrees a leaf's box of its points is widened past the point that widens it (~55 m of lat). */
+const BOX_MARGIN = 5e-4;
 
 /**
  * Storage for every shard's point quadtree: nodes, leaf buckets and driver slots live in shared
@@ -52,7 +57,7 @@ export class QuadStore extends QuadNodes {
   /**
    * A slot's record, 32 bytes at slot << 3 in `slotRec` (Int32; `slotF` and `slotBox` are Float64
    * and Float32 views of the same buffer): position, leaf, the handle the index issued for the
-   * slot, and the leaf's bounds rounded inwards to float32 (`S_BOX`). A ping reads it, checks the
+   * slot, and the leaf's bounds rounded inwards to float32 and cut to the leaf's box of its points (`S_BOX`). A ping reads it, checks the
    * new position against that box and overwrites the point: two cache lines, where reading the
    * leaf's own record for its bounds made three. Only positions within a float32 step (~1e-5
    * degrees) of a leaf edge fall back to the exact bounds. The search never reads it.
@@ -192,6 +197,9 @@ export class QuadStore extends QuadNodes {
       if (!(lat > nodeF[b] && lat <= nodeF[b + 1] && lng > nodeF[b + 2] && lng <= nodeF[b + 3])) {
         return false;
       }
+      // Inside the leaf but outside the box this slot last saw: the leaf's box may need to grow.
+      this.widen(rec[s + 1], lat, lng);
+      this.setSlotBox(s, rec[s + 1]);
     }
     const pos = rec[s];
     const pts = this.pts;
@@ -199,6 +207,40 @@ export class QuadStore extends QuadNodes {
     pts[pos + 1] = lng;
     pts[pos + 2] = Math.cos(lat * DEG_TO_RAD);
     return true;
+  }
+
+  /**
+   * A slot's box: its leaf's bounds rounded inwards, cut to the leaf's box of its points. That box
+   * only grows until the leaf splits or folds (which re-appends every point, so every slot box is
+   * set again), so a ping inside the slot box is inside both and needs neither record.
+   */
+  private setSlotBox(s: number, leaf: number): void {
+    const b = leaf << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    const t = (leaf << 4) + N_TIGHT;
+    const nodeT = this.nodeT;
+    const box = this.slotBox;
+    box[s + S_BOX] = Math.max(float32AtLeast(nodeF[b]), nodeT[t]);
+    box[s + S_BOX + 1] = Math.min(float32AtMost(nodeF[b + 1]), nodeT[t + 1]);
+    box[s + S_BOX + 2] = Math.max(float32AtLeast(nodeF[b + 2]), nodeT[t + 2]);
+    box[s + S_BOX + 3] = Math.min(float32AtMost(nodeF[b + 3]), nodeT[t + 3]);
+  }
+
+  /**
+   * Widens a leaf's box of its points (N_TIGHT) to hold (lat, lng), with a margin of BOX_MARGIN
+   * degrees so that a ping near the edge does not widen it again on the next one.
+   */
+  private widen(leaf: number, lat: number, lng: number): void {
+    const t = (leaf << 4) + N_TIGHT;
+    const nodeT = this.nodeT;
+    // Clamped to the leaf's bounds (themselves in [-90, 90] x [-180, 180]): a box reaching past
+    // the antimeridian would make the search's short-way longitude gap come out negative.
+    const b = leaf << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    if (lat < nodeT[t]) nodeT[t] = float32AtMost(Math.max(lat - BOX_MARGIN, nodeF[b]));
+    if (lat > nodeT[t + 1]) nodeT[t + 1] = float32AtLeast(Math.min(lat + BOX_MARGIN, nodeF[b + 1]));
+    if (lng < nodeT[t + 2]) nodeT[t + 2] = float32AtMost(Math.max(lng - BOX_MARGIN, nodeF[b + 2]));
+    if (lng > nodeT[t + 3]) nodeT[t + 3] = float32AtLeast(Math.min(lng + BOX_MARGIN, nodeF[b + 3]));
   }
 
   /** The id of a slot's point. */
@@ -247,18 +289,13 @@ export class QuadStore extends QuadNodes {
     pts[pos + 1] = lng;
     pts[pos + 2] = cos;
     ptInt[slotIndex(pos)] = slot;
+    this.widen(leaf, lat, lng);
     this.ids[pointOf(pos)] = id;
     if (this.data !== undefined) this.data[pointOf(pos)] = value;
     const s = slot << S_SHIFT;
     this.slotRec[s] = pos;
     this.slotRec[s + 1] = leaf;
-    const b = leaf << NODE_SHIFT;
-    const nodeF = this.nodeF;
-    const box = this.slotBox;
-    box[s + S_BOX] = float32AtLeast(nodeF[b]);
-    box[s + S_BOX + 1] = -float32AtLeast(-nodeF[b + 1]);
-    box[s + S_BOX + 2] = float32AtLeast(nodeF[b + 2]);
-    box[s + S_BOX + 3] = -float32AtLeast(-nodeF[b + 3]);
+    this.setSlotBox(s, leaf);
   }
 
   /** Takes a slot's point out of its leaf's chunks; returns the leaf. */
@@ -341,6 +378,7 @@ export class QuadStore extends QuadNodes {
     this.nodeI[r + N_FIRST] = -1;
     this.nodeI[r + N_HEAD] = -1;
     this.nodeI[r + N_MASK] = 0;
+    this.resetTight(node);
     this.drainInto(quad, node);
   }
 

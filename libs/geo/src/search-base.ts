@@ -2,7 +2,8 @@ import type { CellGrid } from './cells';
 import { haversineFromCos, haversineTermForRadius } from './geo-math';
 import type { QuadStore } from './quad-store';
 import type { RootTable } from './root-table';
-import { nodeLowerBound, SLACK } from './search-kernels';
+import { N_FIRST } from './quad-layout';
+import { leafLowerBound, nodeLowerBound, SLACK } from './search-kernels';
 
 export interface Neighbor<T> {
   id: string;
@@ -112,7 +113,12 @@ export abstract class SearchBase {
   }
 
   protected seedRoot(root: number, lat: number, lng: number, cosLat: number, limit: number): void {
-    const bound = nodeLowerBound(this.store.nodeF, root, lat, lng, cosLat);
+    // Most roots of a sparse area are leaves (a village's drivers): bounded by their points' box.
+    const { nodeF, nodeI } = this.store;
+    const bound =
+      nodeI[(root << 4) + N_FIRST] < 0
+        ? leafLowerBound(nodeF, this.store.nodeT, root, lat, lng, cosLat)
+        : nodeLowerBound(nodeF, root, lat, lng, cosLat);
     if (bound <= limit) this.pushNode(bound, root);
   }
 

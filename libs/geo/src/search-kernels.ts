@@ -3,7 +3,7 @@
  * traversal. Everything here works on the haversine `a` term, never on metres.
  */
 import { HALF_DEG_TO_RAD } from './geo-math';
-import { N_MIN_COS, NODE_SHIFT } from './quad-layout';
+import { N_MIN_COS, N_TIGHT, NODE_SHIFT } from './quad-layout';
 import type { Neighbor } from './search-base';
 
 /**
@@ -79,6 +79,27 @@ export function nodeLowerBound(
   const lt = latTerm(lat, nodeF[b], nodeF[b + 1]);
   const ln = lngTerm(lng, nodeF[b + 2], nodeF[b + 3]);
   return (lt + cosLat * nodeF[b + N_MIN_COS] * ln) * BOUND_SHRINK;
+}
+
+/**
+ * Lower bound of the haversine term from the query to any point of a leaf, from the box of its
+ * points (N_TIGHT, float32 rounded outwards) rather than its quadrant; the quadrant's min cos
+ * still bounds the box's. An empty leaf's box gives Infinity.
+ */
+export function leafLowerBound(
+  nodeF: Float64Array,
+  nodeT: Float32Array,
+  leaf: number,
+  lat: number,
+  lng: number,
+  cosLat: number,
+): number {
+  const t = (leaf << 4) + N_TIGHT;
+  const lo = nodeT[t];
+  if (lo > nodeT[t + 1]) return Infinity;
+  const lt = latTerm(lat, lo, nodeT[t + 1]);
+  const ln = lngTerm(lng, nodeT[t + 2], nodeT[t + 3]);
+  return (lt + cosLat * nodeF[(leaf << NODE_SHIFT) + N_MIN_COS] * ln) * BOUND_SHRINK;
 }
 
 /**
