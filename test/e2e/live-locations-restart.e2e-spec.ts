@@ -105,3 +105,59 @@ describe('Redis restarted empty: the live hash is filled again from the index', 
 async function waitUntil(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
   expect((await waitFor(check, (ok) => ok, ms, 50)).ok).toBe(true);
 }
+
+/**
+ * A flush writes its changed drivers in MULTIs of LOCATION_REDIS_WRITE_RECORDS, so one flush of
+ * many drivers never holds the event loop for long: six drivers moved within one (long) flush
+ * interval reach the hash all together, in stream entries of at most two records each.
+ */
+describe('a flush of many drivers is written in slices', () => {
+  let server: RunningServer | undefined;
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL_ISOLATED);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await redis.quit();
+  });
+
+  it('writes every driver, at most LOCATION_REDIS_WRITE_RECORDS per stream entry', async () => {
+    await redis.flushdb();
+    server = await startTestServer({
+      REDIS_URL: TEST_REDIS_URL_ISOLATED,
+      LOCATION_REDIS_WRITE_RECORDS: '2',
+      LOCATION_FLUSH_INTERVAL_MS: '1500',
+    });
+    const city = randomCity();
+    const drivers = await Promise.all(Array.from({ length: 6 }, () => signUpDriver(server!.url)));
+    const sockets = await Promise.all(
+      drivers.map((d) => connectSocket(server!.url, '/driver', d.token)),
+    );
+    for (const socket of sockets) await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
+    const ids = new Set(drivers.map((d) => d.id));
+    const inHash = async () => (await redis.hmget('live:drivers', ...ids)).every(Boolean);
+    await waitUntil(inHash, 6_000);
+    // Every stream entry written since: its records, as the lines of its `d` field.
+    const since = Date.now();
+    const acks = await Promise.all(
+      sockets.map((s) => emitAck(s, 'driver:location', { ...city, ts: Date.now() })),
+    );
+    expect(acks).toEqual(Array(6).fill({ ok: true }));
+    const moved = async () => {
+      const entries: string[][] = [];
+      for (const key of await redis.keys('live:stream:*')) {
+        for (const [, fields] of await redis.xrange(key, String(since), '+'))
+          entries.push(fields[fields.indexOf('d') + 1].split('\n').map((l) => l.split('|')[0]));
+      }
+      return entries.filter((lines) => lines.some((id) => ids.has(id)));
+    };
+    const seen = await waitFor(moved, (e) => new Set(e.flat()).size >= 6, 6_000, 100);
+    expect(seen.ok).toBe(true);
+    expect(new Set(seen.value.flat())).toEqual(ids);
+    // The six moves fell into one or two flushes of 1.5 s; each wrote slices of two.
+    expect(seen.value.length).toBeGreaterThanOrEqual(3);
+    for (const lines of seen.value) expect(lines.length).toBeLessThanOrEqual(2);
+    sockets.forEach((s) => s.close());
+  });
+});

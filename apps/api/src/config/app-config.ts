@@ -38,6 +38,8 @@ export interface AppConfig {
     offlineAfterMs: number;
     flushIntervalMs: number;
     streamMaxLen: number;
+    /** Records per Redis write (one MULTI) of a flush. */
+    redisWriteRecords: number;
     /** Geohash characters followed, or '*' for every partition. */
     partitions: '*' | string[];
     dbWriteIntervalMs: number;
@@ -131,6 +133,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       offlineAfterMs: e.DRIVER_OFFLINE_AFTER_MS,
       flushIntervalMs: e.LOCATION_FLUSH_INTERVAL_MS,
       streamMaxLen: e.LOCATION_STREAM_MAXLEN,
+      redisWriteRecords: e.LOCATION_REDIS_WRITE_RECORDS,
       partitions: e.LOCATION_PARTITIONS === '*' ? '*' : e.LOCATION_PARTITIONS.split(','),
       dbWriteIntervalMs: e.LOCATION_DB_WRITE_INTERVAL_MS,
       cabsPushIntervalMs: e.CABS_PUSH_INTERVAL_MS,

@@ -95,6 +95,11 @@ export const envSchema = z
     /** Entries kept per location stream partition (each entry is one flush's batch). */
     LOCATION_STREAM_MAXLEN: z.coerce.number().int().positive().default(10_000),
     /**
+     * Records per Redis write of a flush (one MULTI: hash fields and stream entries): a few ms
+     * of encoding each, so a flush of many drivers never holds the event loop for long.
+     */
+    LOCATION_REDIS_WRITE_RECORDS: z.coerce.number().int().positive().max(100_000).default(500),
+    /**
      * Which partitions (first geohash character of a driver's position) this process follows:
      * `*` for all, or a list such as `u,g` for a process serving only those regions.
      */

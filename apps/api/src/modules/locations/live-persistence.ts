@@ -24,8 +24,8 @@ const DB_ROWS_PER_FLUSH = 2_000;
 
 /**
  * Makes live locations outlive the process and reach the other processes. Pings only mark a
- * driver dirty; a timer writes the dirty ones to Redis in one batch per flush (the hash of
- * latest records and the location streams, in one MULTI), and to PostgreSQL at most once per
+ * driver dirty; a timer writes the dirty ones to Redis each flush (the hash of latest records
+ * and the location streams, one MULTI per LOCATION_REDIS_WRITE_RECORDS records), and to PostgreSQL at most once per
  * LOCATION_DB_WRITE_INTERVAL_MS per driver (status changes at the next flush). At start the
  * index is rebuilt from Redis when there is one, else from PostgreSQL; then, with Redis, the
  * process follows the other processes' streams, so its index holds the whole city.
@@ -138,14 +138,20 @@ export class LivePersistence implements BeforeApplicationShutdown {
     if (this.redisStore && this.redisDirty.size > 0) {
       const batch = [...this.redisDirty];
       this.redisDirty.clear();
-      let emptied: boolean;
-      try {
-        ({ emptied } = await this.redisStore.write(batch.map(recordOf)));
-      } catch (error) {
-        batch.forEach((d) => this.redisDirty.add(d));
-        throw error;
+      // In slices, each its own MULTI: encoding and sending 20k records at once held the event
+      // loop for 140-320 ms here; a slice is a few ms, and awaiting its reply lets pings in.
+      const per = this.config.locations.redisWriteRecords;
+      for (let at = 0; at < batch.length; at += per) {
+        const slice = batch.slice(at, at + per);
+        let emptied: boolean;
+        try {
+          ({ emptied } = await this.redisStore.write(slice.map(recordOf)));
+        } catch (error) {
+          for (let i = at; i < batch.length; i++) this.redisDirty.add(batch[i]);
+          throw error;
+        }
+        if (emptied) await this.reseed(this.redisStore);
       }
-      if (emptied) await this.reseed(this.redisStore);
     }
     const now = this.clock.now();
     const due: LiveSnapshot[] = [];
