@@ -112,18 +112,29 @@ describe.each(STRATEGIES)(
       server = await startTestServer(settings);
       world = new World(server.url);
       // The second driver's phone reconnects to the new process, says it is available (the restart
-      // may have outlasted this suite's 2 s offline timeout) and keeps pinging.
+      // may have outlasted this suite's 2 s offline timeout) and keeps pinging. Listened for from
+      // the connect on: the old process may already have expired the first offer while shutting
+      // down and offered the trip to this driver, and then the new one sends that pending offer
+      // the moment the phone connects (before its status and ping are even acked).
       const socket = await world.connect('/driver', second.token);
-      await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
-      await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
-      const offer = await nextEvent<OfferBody>(
+      const offered = nextEvent<OfferBody>(
         socket,
         'trip:offer',
         (o) => o.tripId === trip.id,
-        // Bounded, not a pause: the old offer's timeout, then a matching step on a process that
-        // has just booted (about 4 s here; 10 s was too short once under a slower jest run).
         20_000,
       );
+      await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
+      await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
+      const offer = await offered.catch(async (error: Error) => {
+        // What PostgreSQL holds, so a failure says which path stalled.
+        const { rows } = await db.query(
+          `SELECT t.status, o.driver_id = $2 AS to_second, o.status AS offer, o.expires_at
+           FROM trips t LEFT JOIN trip_offers o ON o.trip_id = t.id WHERE t.id = $1
+           ORDER BY o.offered_at`,
+          [trip.id, second.id],
+        );
+        throw new Error(`${error.message}; trip and offers: ${JSON.stringify(rows)}`);
+      });
       expect(offer.tripId).toBe(trip.id);
       const outcomes = (
         await db.query(
