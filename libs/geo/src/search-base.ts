@@ -1,5 +1,5 @@
 import type { CellGrid } from './cells';
-import { haversineFromCos, haversineTermForRadius } from './geo-math';
+import { haversineTermForRadius, metersForTerm } from './geo-math';
 import type { QuadStore } from './quad-store';
 import type { RootTable } from './root-table';
 import { N_FIRST } from './quad-layout';
@@ -53,23 +53,19 @@ export abstract class SearchBase {
     this.busy = true;
   }
 
-  /** Computes the exact distance of a candidate and keeps it if it is inside the radius. */
+  /** Keeps a candidate if it is inside the radius; `key` is its exact haversine term. */
   protected settle<T>(
     out: Neighbor<T>[],
     pos: number,
     id: string,
     data: T | undefined,
-    lat: number,
-    lng: number,
-    cosLat: number,
+    key: number,
     radiusMeters: number,
   ): void {
-    const pts = this.store.pts;
-    const pLat = pts[pos];
-    const pLng = pts[pos + 1];
-    const distanceMeters = haversineFromCos(lat, lng, cosLat, pLat, pLng, pts[pos + 2]);
+    const distanceMeters = metersForTerm(key);
     if (distanceMeters > radiusMeters) return;
-    out.push({ id, lat: pLat, lng: pLng, distanceMeters, data });
+    const pts = this.store.pts;
+    out.push({ id, lat: pts[pos], lng: pts[pos + 1], distanceMeters, data });
   }
 
   /**

@@ -7,39 +7,14 @@ import { N_MIN_COS, N_TIGHT, NODE_SHIFT } from './quad-layout';
 import type { Neighbor } from './search-base';
 
 /**
- * Relative slack between the cheap metric and the exact haversine term. The metric is within
- * ~1e-14 of `a` (truncated series, rounding); anything within SLACK of the k-th
- * candidate is kept and settled by the exact distance, so near-ties can never be cut wrongly.
+ * Relative slack kept around the k-th candidate. The per-point metric is the exact haversine
+ * term (`haversineTerm`), but the metres it maps to can round equal for different terms (and
+ * the other way round by an ulp), so anything within SLACK of the k-th is kept and settled by
+ * the distance in metres and then the id.
  */
 export const SLACK = 1 + 1e-6;
 /** Node bounds are shrunk by the same order so they stay below the metric of every point inside. */
 export const BOUND_SHRINK = 1 - 1e-6;
-/** Below this squared half-angle the series for sin² is exact to ~3e-15, so no Math.sin is needed. */
-const SERIES_LIMIT = 1e-4;
-
-function sinSquared(halfAngle: number): number {
-  const y2 = halfAngle * halfAngle;
-  if (y2 < SERIES_LIMIT) return y2 * (1 - y2 * (1 / 3 - y2 * (2 / 45)));
-  const s = Math.sin(halfAngle);
-  return s * s;
-}
-
-/** Approximates the haversine `a` term between the query and a stored point, within ~1e-14. */
-export function metric(
-  lat: number,
-  lng: number,
-  cosLat: number,
-  pLat: number,
-  pLng: number,
-  pCos: number,
-): number {
-  let dLng = pLng - lng;
-  if (dLng > 180) dLng -= 360;
-  else if (dLng < -180) dLng += 360;
-  return (
-    sinSquared((pLat - lat) * HALF_DEG_TO_RAD) + cosLat * pCos * sinSquared(dLng * HALF_DEG_TO_RAD)
-  );
-}
 
 /** sin² of the latitude gap between the query and [lo, hi], bounded below (sin y >= y - y³/6). */
 function latTerm(lat: number, lo: number, hi: number): number {

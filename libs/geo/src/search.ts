@@ -1,5 +1,11 @@
 import { type Neighbor, type NeighborFilter, SearchBase } from './search-base';
-import { DEG_TO_RAD, fillBoundingBox, fillBoxForTerm, haversineFromCos } from './geo-math';
+import {
+  DEG_TO_RAD,
+  fillBoundingBox,
+  fillBoxForTerm,
+  haversineTerm as metric,
+  metersForTerm,
+} from './geo-math';
 import {
   C_COUNT,
   C_NEXT,
@@ -13,7 +19,7 @@ import {
   pointOf,
   PT_STRIDE,
 } from './quad-layout';
-import { byDistanceThenId, metric, quadrantBounds, siftDownRoot, SLACK } from './search-kernels';
+import { byDistanceThenId, quadrantBounds, siftDownRoot, SLACK } from './search-kernels';
 
 export type { Neighbor, NeighborFilter } from './search-base';
 
@@ -150,7 +156,7 @@ export class Searcher extends SearchBase {
         if ((mask & (1 << i)) !== 0 && quad[i] <= limit) this.pushNode(quad[i], first + i);
       }
     }
-    return this.results(lat, lng, cosLat, k, radiusMeters, ids, data);
+    return this.results(k, radiusMeters, ids, data);
   }
 
   /**
@@ -160,9 +166,6 @@ export class Searcher extends SearchBase {
    * objects) made this phase ~40% of a dense query's time (uniform 100k, the same queries repeated).
    */
   private results<T>(
-    lat: number,
-    lng: number,
-    cosLat: number,
     k: number,
     radiusMeters: number,
     ids: string[],
@@ -179,13 +182,17 @@ export class Searcher extends SearchBase {
     let n = 0;
     for (let i = 0; i < total; i++) {
       let pos: number;
+      let key: number;
       if (i < this.best) {
         pos = this.bestPos[i];
+        key = this.bestKey[i];
       } else {
-        if (this.spillKey[i - this.best] > this.limit) continue;
+        key = this.spillKey[i - this.best];
+        if (key > this.limit) continue;
         pos = this.spillPos[i - this.best];
       }
-      const d = haversineFromCos(lat, lng, cosLat, pts[pos], pts[pos + 1], pts[pos + 2]);
+      // The key is the exact haversine term, so this is haversineMeters to the bit.
+      const d = metersForTerm(key);
       if (d > radiusMeters) continue;
       // Insertion by (distance, id): candidates are a handful; ids are read only on exact ties.
       let j = n++;
@@ -315,7 +322,7 @@ export class Searcher extends SearchBase {
           const point = pointOf(pos);
           const value = data === undefined ? undefined : data[point];
           if (filter !== undefined && !filter(ids[point], value)) continue;
-          this.settle(out, pos, ids[point], value, lat, lng, cosLat, radiusMeters);
+          this.settle(out, pos, ids[point], value, key, radiusMeters);
         }
       }
     }
