@@ -1,14 +1,17 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QueueName } from '@app/contracts';
 import { BatchWindowService } from '../../apps/api/src/modules/matching/batch-window.service';
+import { LocationsService } from '../../apps/api/src/modules/locations/locations.service';
 import { DispatchService } from '../../apps/api/src/modules/matching/dispatch.service';
+import { redisConnection } from '../../apps/api/src/infrastructure/infrastructure';
 import { RunningServer } from '../../apps/api/src/server';
 import { emitAck, nextEvent, north, randomCity } from '../support/clients';
-import { TEST_DATABASE_URL } from '../support/services';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services';
 import { startTestServer } from '../support/test-server';
-import { OfferBody, World } from '../support/world';
+import { waitFor } from '../support/wait';
+import { OfferBody, OnlineDriver, World } from '../support/world';
 
 jest.setTimeout(60_000);
 
@@ -125,6 +128,7 @@ describe.each(STRATEGIES)(
       );
       await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
       await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
+      const stopPinging = world.keepPinging({ ...second, socket });
       const outcomes = async () =>
         (
           await db.query(
@@ -132,7 +136,7 @@ describe.each(STRATEGIES)(
             [trip.id],
           )
         ).rows;
-      const offer = await offered.catch(() => null);
+      const offer = await offered.catch(() => null).finally(stopPinging);
       if (offer) {
         expect(offer.tripId).toBe(trip.id);
         expect(await outcomes()).toEqual([
@@ -249,3 +253,180 @@ describe.each(STRATEGIES)(
     });
   },
 );
+
+/**
+ * The offer's timeout runs out on the NEW process: 4.5 s outlasts the restart (a few hundred ms
+ * here), and the suite's 2 s offline timeout (DRIVER_OFFLINE_AFTER_MS) is shorter than it, as
+ * in production (15 s offers, 120 s offline). A phone that says AVAILABLE once and then falls
+ * silent is OFFLINE by the time the offer runs out, and no trip is offered to an offline driver:
+ * that, not a stalled dispatch, is what a reconnected driver that pinged once saw.
+ */
+describe.each(STRATEGIES)(
+  'an offer timeout that runs out on the new process, $strategy',
+  ({ settings }) => {
+    const slowOffers = { ...settings, OFFER_TIMEOUT_MS: '4500' };
+    let server: RunningServer | undefined;
+    let world: World | undefined;
+    let db: Client;
+
+    beforeAll(async () => {
+      db = new Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+    });
+    afterEach(async () => {
+      world?.close();
+      await server?.close();
+      server = undefined;
+    });
+    afterAll(() => db.end());
+
+    const outcomes = async (tripId: string) =>
+      (
+        await db.query(
+          `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
+          [tripId],
+        )
+      ).rows;
+
+    /** Two drivers 100 m and 300 m from a pickup, the trip offered to the first; then a restart. */
+    const offeredThenRestarted = async () => {
+      const started = await startTestServer(slowOffers);
+      server = started;
+      world = new World(started.url);
+      const city = randomCity();
+      const first = await world.driverAt(north(city, 100));
+      const second = await world.driverAt(north(city, 300));
+      const trip = await world.requestTrip(await world.rider(), city);
+      await world.offerFor(first, trip.id);
+      world.close();
+      await started.close();
+      server = await startTestServer(slowOffers);
+      world = new World(server.url);
+      // The second driver's phone reconnects to the new process, listening for offers from then on.
+      const socket = await world.connect('/driver', second.token);
+      const phone: OnlineDriver = { ...second, socket };
+      return { first, phone, trip, world, server };
+    };
+
+    it('the new process expires it and offers the trip to the reconnected, pinging driver', async () => {
+      const { first, phone, trip, world } = await offeredThenRestarted();
+      const offered = world.offerFor(phone, trip.id, 15_000);
+      await emitAck(phone.socket, 'driver:status', { status: 'AVAILABLE' });
+      await emitAck(phone.socket, 'driver:location', { ...phone.at, ts: Date.now() });
+      const stopPinging = world.keepPinging(phone);
+      try {
+        expect((await offered).tripId).toBe(trip.id);
+      } finally {
+        stopPinging();
+      }
+      expect(await outcomes(trip.id)).toEqual([
+        { driver_id: first.id, status: 'EXPIRED' },
+        { driver_id: phone.id, status: 'PENDING' },
+      ]);
+    });
+
+    it('a reconnected driver that falls silent is not offered it; matching goes on, and offers it once the driver is back', async () => {
+      const { first, phone, trip, world, server } = await offeredThenRestarted();
+      const offers: string[] = [];
+      phone.socket.on('trip:offer', (o: OfferBody) => offers.push(o.tripId));
+      await emitAck(phone.socket, 'driver:status', { status: 'AVAILABLE' });
+      await emitAck(phone.socket, 'driver:location', { ...phone.at, ts: Date.now() });
+
+      // No more pings. The first offer runs out, and dispatch keeps looking (rounds keep being
+      // logged, none offered) while the silent driver is OFFLINE.
+      const searching = await waitFor(
+        async () =>
+          (
+            await db.query(
+              `SELECT count(*)::int AS n FROM dispatch_rounds
+               WHERE trip_id = $1 AND round > 1 AND outcome = 'NO_CANDIDATES'`,
+              [trip.id],
+            )
+          ).rows[0].n as number,
+        (n) => n >= 3,
+        15_000,
+      );
+      expect(searching.ok).toBe(true);
+      expect(await outcomes(trip.id)).toEqual([{ driver_id: first.id, status: 'EXPIRED' }]);
+      expect(server.app.get(LocationsService).whereIs(phone.id)?.status).toBe('OFFLINE');
+      expect(offers).toEqual([]);
+
+      // The driver is back: available and pinging. The search still running finds it.
+      const offered = world.offerFor(phone, trip.id, 10_000);
+      await emitAck(phone.socket, 'driver:status', { status: 'AVAILABLE' });
+      await emitAck(phone.socket, 'driver:location', { ...phone.at, ts: Date.now() });
+      const stopPinging = world.keepPinging(phone);
+      try {
+        await offered;
+      } finally {
+        stopPinging();
+      }
+      expect(await outcomes(trip.id)).toEqual([
+        { driver_id: first.id, status: 'EXPIRED' },
+        { driver_id: phone.id, status: 'PENDING' },
+      ]);
+    });
+  },
+);
+
+describe('a matching step running when a graceful shutdown begins', () => {
+  let db: Client;
+  beforeAll(async () => {
+    db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+  });
+  afterAll(() => db.end());
+
+  it('finishes while the queue is still open: its retry reaches Redis, nothing is left in the outbox', async () => {
+    const server = await startTestServer({ ...FAST, MATCH_STRATEGY: 'sequential' });
+    const world = new World(server.url);
+    const probe = new Queue(QueueName.MATCHING, { connection: redisConnection(TEST_REDIS_URL) });
+    let closed: Promise<void> | undefined;
+    let tripId: string | undefined;
+    try {
+      // The trip's first step is held once it starts, so that it is running when the close begins.
+      const dispatch = server.app.get(DispatchService);
+      const step = dispatch.step.bind(dispatch);
+      let started!: () => void;
+      const inStep = new Promise<void>((resolve) => (started = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      jest.spyOn(dispatch, 'step').mockImplementationOnce(async (tripId) => {
+        started();
+        await held;
+        return step(tripId);
+      });
+      const queue = server.app.get<Queue>(getQueueToken(QueueName.MATCHING));
+      // Nobody in reach: the step logs a round and schedules its retry through the outbox.
+      const trip = await world.requestTrip(await world.rider(), randomCity());
+      tripId = trip.id;
+      await inStep;
+
+      world.close();
+      closed = server.close();
+      // Let the step go once the queue has begun to close, or after a second if it does not
+      // (it must not: a worker's job still runs, so the queue stays open).
+      for (let i = 0; i < 100 && !queue.closing; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      release();
+      await closed;
+
+      const kept = await db.query(`SELECT job_id FROM job_outbox WHERE job_id LIKE $1`, [
+        `${trip.id}%`,
+      ]);
+      expect(kept.rows).toEqual([]);
+      const retry = await probe.getJob(`${trip.id}-retry-1`);
+      expect(retry?.data).toEqual({ tripId: trip.id });
+    } finally {
+      world.close();
+      await (closed ?? server.close()).catch(() => undefined);
+      // The trip waits for nobody: no later server of this suite should carry on matching it.
+      if (tripId) {
+        await probe.remove(`${tripId}-retry-1`);
+        await db.query(`DELETE FROM job_outbox WHERE job_id LIKE $1`, [`${tripId}%`]);
+      }
+      await probe.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
+import { WorkerHost } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { NestFactory } from '@nestjs/core';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -55,14 +56,37 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
     app: started,
     infra,
     url: `http://127.0.0.1:${address.port}`,
-    // Nest closes sockets (socket.io disconnects clients), workers and pools; then the database.
+    // The queue workers first (see `closeWorkers`); then Nest closes sockets (socket.io
+    // disconnects clients), queues and pools; then the database.
     close: async () => {
+      await closeWorkers(started);
       await started.close();
       await infra.close();
       // Metrics live in prom-client's global registry; a later server in this process starts clean.
       register.clear();
     },
   };
+}
+
+/**
+ * Closes every BullMQ worker (`@WorkerProcessor`), which waits for the jobs it is running, before
+ * Nest's shutdown begins. Those jobs enqueue their follow-ups (a matching step's retry, the step
+ * after an offer's timeout) and write to PostgreSQL, so they must end while the queues, Redis and
+ * the pools are still open. Left to Nest, the workers close in the same phase as the queues and
+ * pools (onApplicationShutdown), module by module, and a queue's close does not wait for them:
+ * a job still running found its queue's connection closed, and its follow-up waited in the
+ * outbox for another process's relay.
+ * A worker that never ran (an api-only process) closes at once.
+ */
+async function closeWorkers(app: INestApplication): Promise<void> {
+  const hosts = app
+    .get(DiscoveryService, { strict: false })
+    .getProviders()
+    .map((wrapper) => wrapper.instance as unknown)
+    .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
+  // Nest closes them again later: BullMQ's close is idempotent. A failure here must not stop
+  // the rest of the shutdown.
+  await Promise.allSettled(hosts.map(async (host) => host.worker.close()));
 }
 
 /**
