@@ -8,12 +8,16 @@
  * Env: INGEST_N=5000 (one N), INGEST_QUICK=1 (N=500, short windows), INGEST_TARGETS=ours,ceiling,
  * INGEST_CLIENTS (load processes per run; default one per 10k drivers), INGEST_WARMUP / INGEST_MEASURE (seconds),
  * INGEST_CLIENT=lean|socket.io (the load generator's client, see bench/support/lean-socket.ts; default lean),
- * INGEST_OURS_NODE_FLAGS (extra node flags for our server only, for an A/B of V8 settings).
+ * INGEST_OURS_NODE_FLAGS (extra node flags for our server only, after SERVER_NODE_FLAGS, for an A/B of
+ * V8 settings; a later flag wins, so `--max-semi-space-size=16` measures Node's default),
+ * INGEST_CEILING_NODE_FLAGS (extra node flags for the ceiling only),
+ * INGEST_OURS_ENV (space-separated KEY=VALUE settings for our server only, for an A/B of its config).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../apps/api/src/node-flags';
 import { LoadReport, Mode, MODES, progress } from './common';
 import { hotFunctions, newestProfile, ProbeReader, requestWindows } from './profile';
 import {
@@ -79,6 +83,15 @@ const PROFILE = process.env.INGEST_PROFILE !== '0';
 const PROBE = join(ROOT, 'bench/ingest/probe.ts');
 /** Extra node flags for our server only (an A/B of V8 settings, e.g. `--max-semi-space-size=64`). */
 const OURS_NODE_FLAGS = (process.env.INGEST_OURS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** Extra node flags for the ceiling only (`--trace-gc`, say, to compare with ours'). */
+const CEILING_NODE_FLAGS = (process.env.INGEST_CEILING_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** `INGEST_OURS_ENV='LOCATION_FLUSH_INTERVAL_MS=1000 LOG_LEVEL=info'`: settings of an A/B. */
+const OURS_ENV = Object.fromEntries(
+  (process.env.INGEST_OURS_ENV ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 
 interface Server {
   child: Child;
@@ -111,7 +124,9 @@ async function startServer(target: Target, port: number, n: number): Promise<Ser
   mkdirSync(profileDir, { recursive: true });
   if (target === 'ceiling') {
     const ceiling = join(ROOT, 'bench/ingest/ceiling-server.ts');
-    const child = spawnChild('ceiling', [...nodeCommand(profileDir), ceiling, String(port)], {
+    const [node, ...flags] = nodeCommand(profileDir);
+    const command = [node, ...CEILING_NODE_FLAGS, ...flags, ceiling, String(port)];
+    const child = spawnChild('ceiling', command, {
       logFile,
     });
     const probe = new ProbeReader(child);
@@ -129,10 +144,20 @@ async function startServer(target: Target, port: number, n: number): Promise<Ser
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     SHUTDOWN_GRACE_MS: '5000',
+    ...OURS_ENV,
   };
   const main = join(ROOT, 'apps/api/src/main.ts');
   const [node, ...flags] = nodeCommand(profileDir);
-  const command = [node, ...OURS_NODE_FLAGS, ...flags, '-r', 'tsconfig-paths/register', main];
+  // As `npm start` runs it (SERVER_NODE_FLAGS), plus any flags of an A/B.
+  const command = [
+    node,
+    ...SERVER_NODE_FLAGS,
+    ...OURS_NODE_FLAGS,
+    ...flags,
+    '-r',
+    'tsconfig-paths/register',
+    main,
+  ];
   const child = spawnChild('server', command, { env, logFile, echoLines: 40 });
   const probe = new ProbeReader(child);
   await waitForHttp200(child, `http://127.0.0.1:${port}/health/ready`, SERVER_READY_TIMEOUT_MS);

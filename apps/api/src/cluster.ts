@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ConfigError } from './config/app-config';
 import { ClusterSettings, loadClusterConfig } from './config/cluster-config';
+import { SERVER_NODE_FLAGS } from './node-flags';
 
 /**
  * `npm run cluster`: one city on several processes of this machine, on the real PostgreSQL and
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     const child = spawn(
       process.execPath,
       [
+        ...SERVER_NODE_FLAGS,
         '-r',
         'ts-node/register/transpile-only',
         '-r',

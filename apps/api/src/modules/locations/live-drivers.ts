@@ -31,6 +31,9 @@ export interface LiveDriver {
   pingsSinceFlush: number;
   /** The driver's point in the index (what `upsert` returned), -1 while it is not indexed. */
   handle: number;
+  /** Waiting for the next Redis write, and for a PostgreSQL write (see LivePersistence). */
+  queuedForRedis: boolean;
+  queuedForDb: boolean;
 }
 
 /** What the stores keep of a live driver, enough to rebuild the index after a restart. */
@@ -85,6 +88,8 @@ export class LiveDrivers {
         lastDbWriteAtMs: -Infinity,
         pingsSinceFlush: 0,
         handle: -1,
+        queuedForRedis: false,
+        queuedForDb: false,
       };
       this.drivers.set(id, driver);
     }

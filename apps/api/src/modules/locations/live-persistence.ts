@@ -35,7 +35,9 @@ export class LivePersistence implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LivePersistence.name);
   private readonly redisStore: RedisLiveStore | null;
   private tail?: RedisLiveTail;
-  private readonly redisDirty = new Set<LiveDriver>();
+  /** Drivers changed since the last Redis write, each once (`LiveDriver.queuedForRedis`). */
+  private redisDirty: LiveDriver[] = [];
+  /** Insertion-ordered, so it runs oldest write first; a member has `queuedForDb` set. */
   private readonly dbPending = new Set<LiveDriver>();
   private readonly dbUrgent = new Set<LiveDriver>();
   private flushing: Promise<void> = Promise.resolve();
@@ -53,10 +55,24 @@ export class LivePersistence implements BeforeApplicationShutdown {
     this.redisStore = redis && new RedisLiveStore(redis, processId, config.locations.streamMaxLen);
   }
 
+  /**
+   * Called on every accepted ping: two flag reads on the driver, which the ping has just
+   * written, where set lookups would touch 20k-entry tables at random (about 1 % of a saturated
+   * server's CPU in a perf profile).
+   */
   moved(driver: LiveDriver): void {
-    this.redisDirty.add(driver);
-    this.dbPending.add(driver);
+    this.queueForRedis(driver);
+    if (!driver.queuedForDb) {
+      driver.queuedForDb = true;
+      this.dbPending.add(driver);
+    }
     if (driver.lastDbWriteAtMs === -Infinity) this.dbUrgent.add(driver);
+  }
+
+  private queueForRedis(driver: LiveDriver): void {
+    if (driver.queuedForRedis) return;
+    driver.queuedForRedis = true;
+    this.redisDirty.push(driver);
   }
 
   statusChanged(driver: LiveDriver): void {
@@ -135,9 +151,10 @@ export class LivePersistence implements BeforeApplicationShutdown {
   }
 
   private async write(everything: boolean): Promise<void> {
-    if (this.redisStore && this.redisDirty.size > 0) {
-      const batch = [...this.redisDirty];
-      this.redisDirty.clear();
+    if (this.redisStore && this.redisDirty.length > 0) {
+      const batch = this.redisDirty;
+      this.redisDirty = [];
+      for (const driver of batch) driver.queuedForRedis = false;
       // In slices, each its own MULTI: encoding and sending 20k records at once held the event
       // loop for 140-320 ms here; a slice is a few ms, and awaiting its reply lets pings in.
       const per = this.config.locations.redisWriteRecords;
@@ -147,7 +164,7 @@ export class LivePersistence implements BeforeApplicationShutdown {
         try {
           ({ emptied } = await this.redisStore.write(slice.map(recordOf)));
         } catch (error) {
-          for (let i = at; i < batch.length; i++) this.redisDirty.add(batch[i]);
+          for (let i = at; i < batch.length; i++) this.queueForRedis(batch[i]);
           throw error;
         }
         if (emptied) await this.reseed(this.redisStore);
@@ -180,6 +197,7 @@ export class LivePersistence implements BeforeApplicationShutdown {
     for (const driver of written) {
       driver.lastDbWriteAtMs = now;
       this.dbPending.delete(driver);
+      driver.queuedForDb = false;
       this.dbUrgent.delete(driver);
     }
   }
