@@ -7,6 +7,7 @@ import { Namespace, Role } from '@app/contracts';
 import { actorRoom, requireRole } from '../auth/socket-auth';
 import { TokenService } from '../auth/token.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { ackCachingParser } from './ack-encoder';
 import { guardSockets } from './socket-guards';
 import { quietPublisher } from '../../infrastructure/redis.module';
 import { SocketHub } from './socket-hub';
@@ -28,7 +29,8 @@ const NAMESPACE_ROLES: readonly [Namespace, Role][] = [
  * high-rate `driver:location` fan-out, trip updates); a reconnecting client is brought up to
  * date by the server itself (its open trip and offer are sent on connect), so connection-state
  * recovery, the reason to prefer the streams adapter, is not needed. Only the websocket
- * transport is served: long-polling would need sticky sessions behind a load balancer.
+ * transport is served: long-polling would need sticky sessions behind a load balancer. The
+ * parser is socket.io's, with shared frozen acks written from cached text (`ack-encoder`).
  */
 export class AppIoAdapter extends IoAdapter {
   private readonly logger = new Logger(AppIoAdapter.name);
@@ -45,7 +47,11 @@ export class AppIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server: Server = super.createIOServer(port, { ...options, transports: ['websocket'] });
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      transports: ['websocket'],
+      parser: ackCachingParser,
+    });
     guardSockets(server, this.app.get<AppConfig>(APP_CONFIG).sockets);
     if (this.redis) {
       const pub = quietPublisher(this.redis.duplicate());
