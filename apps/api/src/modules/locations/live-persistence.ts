@@ -70,7 +70,8 @@ export class LivePersistence implements BeforeApplicationShutdown {
   }
 
   private queueForRedis(driver: LiveDriver): void {
-    if (driver.queuedForRedis) return;
+    // Without Redis (the embedded default) there is nothing to write there.
+    if (driver.queuedForRedis || !this.redisStore) return;
     driver.queuedForRedis = true;
     this.redisDirty.push(driver);
   }
