@@ -26,6 +26,15 @@ const FAST = {
 // Every recovery holds whichever strategy proposes the drivers. The window is scaled down with
 // the offer timeout (2 s against 15 s in production; 200 ms against 1.5 s here), so an offer
 // outlives the window that made it, as it does in production.
+/** Each offer of a trip (its driver and status), oldest first. */
+const offerOutcomes = async (db: Client, tripId: string) =>
+  (
+    await db.query(
+      `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
+      [tripId],
+    )
+  ).rows;
+
 const STRATEGIES = [
   { strategy: 'sequential', settings: { ...FAST, MATCH_STRATEGY: 'sequential' } },
   {
@@ -129,17 +138,10 @@ describe.each(STRATEGIES)(
       await emitAck(socket, 'driver:status', { status: 'AVAILABLE' });
       await emitAck(socket, 'driver:location', { ...second.at, ts: Date.now() });
       const stopPinging = world.keepPinging({ ...second, socket });
-      const outcomes = async () =>
-        (
-          await db.query(
-            `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
-            [trip.id],
-          )
-        ).rows;
       const offer = await offered.catch(() => null).finally(stopPinging);
       if (offer) {
         expect(offer.tripId).toBe(trip.id);
-        expect(await outcomes()).toEqual([
+        expect(await offerOutcomes(db, trip.id)).toEqual([
           { driver_id: first.id, status: 'EXPIRED' },
           { driver_id: second.id, status: 'PENDING' },
         ]);
@@ -148,7 +150,7 @@ describe.each(STRATEGIES)(
         // and offered the trip to the second driver while its phone was away, and that offer ran
         // out before the phone was back (never re-offered to the same driver). Either way the
         // first timeout held through the restart and dispatch moved on to the next driver.
-        expect(await outcomes()).toEqual([
+        expect(await offerOutcomes(db, trip.id)).toEqual([
           { driver_id: first.id, status: 'EXPIRED' },
           { driver_id: second.id, status: 'EXPIRED' },
         ]);
@@ -280,14 +282,6 @@ describe.each(STRATEGIES)(
     });
     afterAll(() => db.end());
 
-    const outcomes = async (tripId: string) =>
-      (
-        await db.query(
-          `SELECT driver_id, status FROM trip_offers WHERE trip_id = $1 ORDER BY offered_at`,
-          [tripId],
-        )
-      ).rows;
-
     /** Two drivers 100 m and 300 m from a pickup, the trip offered to the first; then a restart. */
     const offeredThenRestarted = async () => {
       const started = await startTestServer(slowOffers);
@@ -319,7 +313,7 @@ describe.each(STRATEGIES)(
       } finally {
         stopPinging();
       }
-      expect(await outcomes(trip.id)).toEqual([
+      expect(await offerOutcomes(db, trip.id)).toEqual([
         { driver_id: first.id, status: 'EXPIRED' },
         { driver_id: phone.id, status: 'PENDING' },
       ]);
@@ -347,7 +341,9 @@ describe.each(STRATEGIES)(
         15_000,
       );
       expect(searching.ok).toBe(true);
-      expect(await outcomes(trip.id)).toEqual([{ driver_id: first.id, status: 'EXPIRED' }]);
+      expect(await offerOutcomes(db, trip.id)).toEqual([
+        { driver_id: first.id, status: 'EXPIRED' },
+      ]);
       expect(server.app.get(LocationsService).whereIs(phone.id)?.status).toBe('OFFLINE');
       expect(offers).toEqual([]);
 
@@ -361,7 +357,7 @@ describe.each(STRATEGIES)(
       } finally {
         stopPinging();
       }
-      expect(await outcomes(trip.id)).toEqual([
+      expect(await offerOutcomes(db, trip.id)).toEqual([
         { driver_id: first.id, status: 'EXPIRED' },
         { driver_id: phone.id, status: 'PENDING' },
       ]);
