@@ -26,6 +26,9 @@ export const fmtRate = (v: number): string =>
 export const fmtNum = (v: number, digits = 1): string =>
   Number.isFinite(v) ? v.toFixed(digits) : '-';
 
+/** Two decimals below 10, so a ratio just short of its target never prints as the target. */
+const ratioText = (x: number): string => fmtNum(x, x < 10 ? 2 : 1);
+
 function markdownTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string =>
@@ -97,7 +100,7 @@ export function targetsFor(
     check: (ours) => {
       if (of === undefined) return undefined;
       const x = pick(ours) / pick(of);
-      return { ok: x >= min, value: `${fmtNum(x)}x` };
+      return { ok: x >= min, value: `${ratioText(x)}x` };
     },
   });
   const targets = [
@@ -109,7 +112,7 @@ export function targetsFor(
       label: 'kNN p99 <= 3x its p50',
       check: (ours: Result) => {
         const x = ours.p99Us / ours.p50Us;
-        return { ok: x <= 3, value: `${fmtNum(x)}x` };
+        return { ok: x <= 3, value: `${ratioText(x)}x` };
       },
     },
     {
