@@ -133,20 +133,33 @@ export class RbushContender implements Contender {
   }
 }
 
-/** kdbush is static: every ping step is a full rebuild, and that rebuild is the update cost. */
+/**
+ * kdbush is static: its user keeps every driver's position in arrays, writes each ping there as
+ * it arrives (in the step's network order, like every other contender), and rebuilds the index
+ * from them; both are the update cost.
+ */
 export class KdbushContender implements Contender {
   readonly name = 'kdbush + geokdbush, rebuilt';
   readonly static = true;
   private index: KDBush | undefined;
   private ids: string[] = [];
+  private lat = new Float64Array(0);
+  private lng = new Float64Array(0);
 
   build(ids: string[], lat: Float64Array, lng: Float64Array): void {
     this.ids = ids;
-    this.rebuild(lat, lng);
+    this.lat = lat.slice(0, ids.length);
+    this.lng = lng.slice(0, ids.length);
+    this.rebuild(this.lat, this.lng);
   }
 
-  update(step: PingStep): void {
-    this.rebuild(step.lat, step.lng);
+  update(step: PingStep, from: number, to: number): void {
+    const { driver, pingLat, pingLng } = step;
+    for (let i = from; i < to; i++) {
+      this.lat[driver[i]] = pingLat[i];
+      this.lng[driver[i]] = pingLng[i];
+    }
+    this.rebuild(this.lat, this.lng);
   }
 
   knn(lat: number, lng: number): number {
