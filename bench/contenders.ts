@@ -134,6 +134,28 @@ export class RbushContender implements Contender {
 }
 
 /**
+ * Every driver's latest position, as a static index's user (and the brute force) keeps them:
+ * each ping is written in as it arrives, in the step's network order.
+ */
+class DriverPositions {
+  lat = new Float64Array(0);
+  lng = new Float64Array(0);
+
+  reset(n: number, lat: Float64Array, lng: Float64Array): void {
+    this.lat = lat.slice(0, n);
+    this.lng = lng.slice(0, n);
+  }
+
+  apply(step: PingStep, from: number, to: number): void {
+    const { driver, pingLat, pingLng } = step;
+    for (let i = from; i < to; i++) {
+      this.lat[driver[i]] = pingLat[i];
+      this.lng[driver[i]] = pingLng[i];
+    }
+  }
+}
+
+/**
  * kdbush is static: its user keeps every driver's position in arrays, writes each ping there as
  * it arrives (in the step's network order, like every other contender), and rebuilds the index
  * from them; both are the update cost.
@@ -143,30 +165,25 @@ export class KdbushContender implements Contender {
   readonly static = true;
   private index: KDBush | undefined;
   private ids: string[] = [];
-  private lat = new Float64Array(0);
-  private lng = new Float64Array(0);
+  private readonly positions = new DriverPositions();
 
   build(ids: string[], lat: Float64Array, lng: Float64Array): void {
     this.ids = ids;
-    this.lat = lat.slice(0, ids.length);
-    this.lng = lng.slice(0, ids.length);
-    this.rebuild(this.lat, this.lng);
+    this.positions.reset(ids.length, lat, lng);
+    this.rebuild();
   }
 
   update(step: PingStep, from: number, to: number): void {
-    const { driver, pingLat, pingLng } = step;
-    for (let i = from; i < to; i++) {
-      this.lat[driver[i]] = pingLat[i];
-      this.lng[driver[i]] = pingLng[i];
-    }
-    this.rebuild(this.lat, this.lng);
+    this.positions.apply(step, from, to);
+    this.rebuild();
   }
 
   knn(lat: number, lng: number): number {
     return around(this.index as KDBush, lng, lat, QUERY_K, QUERY_RADIUS_METERS / 1000).length;
   }
 
-  private rebuild(lat: Float64Array, lng: Float64Array): void {
+  private rebuild(): void {
+    const { lat, lng } = this.positions;
     const index = new KDBush(this.ids.length, 64);
     for (let i = 0; i < this.ids.length; i++) index.add(lng[i], lat[i]);
     index.finish();
@@ -177,27 +194,20 @@ export class KdbushContender implements Contender {
 /** The floor: every query scans every driver in a Float64Array with a cheap planar metric. */
 export class BruteForceContender implements Contender {
   readonly name = 'brute force Float64Array';
-  private lat = new Float64Array(0);
-  private lng = new Float64Array(0);
+  private readonly positions = new DriverPositions();
   private bestKey = new Float64Array(QUERY_K);
 
   build(ids: string[], lat: Float64Array, lng: Float64Array): void {
-    this.lat = lat.slice(0, ids.length);
-    this.lng = lng.slice(0, ids.length);
+    this.positions.reset(ids.length, lat, lng);
   }
 
   update(step: PingStep, from: number, to: number): void {
-    const { driver, pingLat, pingLng } = step;
-    for (let i = from; i < to; i++) {
-      this.lat[driver[i]] = pingLat[i];
-      this.lng[driver[i]] = pingLng[i];
-    }
+    this.positions.apply(step, from, to);
   }
 
   /** Equirectangular squared distance at the query's latitude: trig-free per point. */
   knn(qLat: number, qLng: number): number {
-    const lat = this.lat;
-    const lng = this.lng;
+    const { lat, lng } = this.positions;
     const kx = Math.cos(qLat * DEG_TO_RAD) * METERS_PER_DEG_LAT;
     const ky = METERS_PER_DEG_LAT;
     const limit = QUERY_RADIUS_METERS * QUERY_RADIUS_METERS;
