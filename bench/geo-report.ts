@@ -7,8 +7,12 @@ import { QUERY_K, QUERY_RADIUS_METERS, type Dataset } from './workload';
 export interface Result {
   name: string;
   buildMs: number;
+  /** Steady state: each timed phase right after one of the contender's own (what targets use). */
   updatesPerSec: number;
   queriesPerSec: number;
+  /** Cold: each timed phase right after another contender's, its caches refilled by their data. */
+  coldUpdatesPerSec: number;
+  coldQueriesPerSec: number;
   p50Us: number;
   p99Us: number;
   bytesPerDriver: number;
@@ -45,7 +49,9 @@ function resultsTable(results: Result[]): string[] {
     'implementation',
     'build ms',
     'updates/s',
+    'cold',
     'kNN q/s',
+    'cold',
     'p50 µs',
     'p99 µs',
     'B/driver',
@@ -56,7 +62,9 @@ function resultsTable(results: Result[]): string[] {
       r.name,
       fmtNum(r.buildMs, 0),
       fmtRate(r.updatesPerSec),
+      fmtRate(r.coldUpdatesPerSec),
       fmtRate(r.queriesPerSec),
+      fmtRate(r.coldQueriesPerSec),
       fmtNum(r.p50Us),
       fmtNum(r.p99Us),
       fmtNum(r.bytesPerDriver, 0),
@@ -132,6 +140,8 @@ export function targetsFor(
   return targets;
 }
 
+const coldRatio = (x: number): string => (Number.isFinite(x) ? ` (cold ${fmtNum(x)}x)` : '');
+
 export function sectionText(section: Section, notes: string[], seed: number): string {
   const { dataset, n, results, ours } = section;
   const out = [
@@ -148,14 +158,20 @@ export function sectionText(section: Section, notes: string[], seed: number): st
         peers
           .map(
             (p) =>
-              `${p.name.split(' ')[0]}: updates ${fmtNum(o.updatesPerSec / p.updatesPerSec)}x, ` +
-              `kNN ${fmtNum(o.queriesPerSec / p.queriesPerSec)}x`,
+              `${p.name.split(' ')[0]}: updates ${fmtNum(o.updatesPerSec / p.updatesPerSec)}x` +
+              `${coldRatio(o.coldUpdatesPerSec / p.coldUpdatesPerSec)}, ` +
+              `kNN ${fmtNum(o.queriesPerSec / p.queriesPerSec)}x` +
+              `${coldRatio(o.coldQueriesPerSec / p.coldQueriesPerSec)}`,
           )
           .join('; '),
     );
   }
   for (const r of results) if (r.note) out.push(`note ${r.name}: ${r.note}`);
-  out.push(...notes, '', `targets (shuffled order; ${ours.map((o) => o.name).join(' | ')}):`);
+  out.push(
+    ...notes,
+    '',
+    `targets (shuffled order, steady state; ${ours.map((o) => o.name).join(' | ')}):`,
+  );
   for (const v of section.verdicts) {
     const cells = v.cells.map((c) => `${c.ok ? 'MET ' : 'MISS'} ${c.value}`.padEnd(14));
     out.push(`  ${v.label.padEnd(36)} ${cells.join(' ')}`);
@@ -180,9 +196,38 @@ export function summary(sections: Section[]): string {
     });
   }
   return [
-    'summary (shuffled order):',
+    'summary (shuffled order, steady state):',
     '',
     ...markdownTable(['section, API', ...labels], rows),
     '',
+    "the same ratios cold, each timed phase right after another contender's:",
+    '',
+    ...coldSummary(sections),
+    '',
   ].join('\n');
+}
+
+/** The rate targets again from the cold figures, so the cache's share in them stays visible. */
+function coldSummary(sections: Section[]): string[] {
+  const peers = [
+    ['rbush', 'updatesPerSec', 'updates ÷ rbush'],
+    ['kdbush', 'updatesPerSec', 'update ÷ kdbush rebuild'],
+    ['rbush', 'queriesPerSec', 'kNN ÷ rbush'],
+    ['kdbush', 'queriesPerSec', 'kNN ÷ kdbush'],
+  ] as const;
+  const cold = (r: Result, field: 'updatesPerSec' | 'queriesPerSec'): number =>
+    field === 'updatesPerSec' ? r.coldUpdatesPerSec : r.coldQueriesPerSec;
+  const rows = sections.flatMap((s) =>
+    s.ours.map((o) => {
+      const size = s.n >= 1e6 ? `${s.n / 1e6}M` : `${s.n / 1e3}k`;
+      return [
+        `${s.dataset.name} ${size}, ${o.name.split(', ')[1]}`,
+        ...peers.map(([prefix, field]) => {
+          const p = s.results.find((r) => r.name.startsWith(prefix));
+          return p === undefined ? '' : `${ratioText(cold(o, field) / cold(p, field))}x`;
+        }),
+      ];
+    }),
+  );
+  return markdownTable(['section, API', ...peers.map(([, , label]) => label)], rows);
 }
