@@ -133,3 +133,23 @@ export function siftDownRoot(
   keys[i] = key;
   pos[i] = p;
 }
+
+/** Orders keys[0..size) and their positions into a max-heap by key (Floyd's bottom-up build). */
+export function heapify(keys: Float64Array, pos: Int32Array, size: number): void {
+  for (let start = (size >> 1) - 1; start >= 0; start--) {
+    const key = keys[start];
+    const p = pos[start];
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && keys[child + 1] > keys[child]) child++;
+      if (keys[child] <= key) break;
+      keys[i] = keys[child];
+      pos[i] = pos[child];
+      i = child;
+    }
+    keys[i] = key;
+    pos[i] = p;
+  }
+}
