@@ -221,6 +221,88 @@ describe('ShardedQuadtree matches a brute-force scan', () => {
     );
   });
 
+  it('when drivers drift a few metres per ping, straying past leaf edges', () => {
+    // Points stay in a leaf until they are LOOSE_METERS outside its quadrant, so most drifts
+    // near an edge leave a point outside its leaf's quadrant: every bound must cover it.
+    const drift = fc
+      .tuple(
+        fc.constantFrom<[number, number]>(
+          [0, 0],
+          [0, 179.9999],
+          [89.9995, 180],
+          [-89.9999, -45],
+          [45, 11.25],
+          [12.97, 77.59],
+        ),
+        fc.integer({ min: 4, max: 60 }),
+        fc.array(
+          fc.tuple(
+            fc.double({ min: 0, max: 40, noNaN: true }),
+            fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }),
+          ),
+          { minLength: 1, maxLength: 400 },
+        ),
+        fc.double({ min: 0, max: 500, noNaN: true }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom(...Object.keys(filters)),
+      )
+      .map(([[lat0, lng0], drivers, moves, radiusMeters, k, filter]) => ({
+        lat0,
+        lng0,
+        drivers,
+        moves,
+        radiusMeters,
+        k,
+        filter,
+      }));
+    fc.assert(
+      fc.property(configArb, drift, (config, c) => {
+        const index = new ShardedQuadtree<Data>(config);
+        const model = new Map<string, ModelPoint<Data>>();
+        const step = (p: { lat: number; lng: number }, meters: number, bearing: number) => {
+          const lat = Math.min(90, Math.max(-90, p.lat + (meters * Math.cos(bearing)) / 111_195));
+          const cos = Math.max(Math.cos((lat * Math.PI) / 180), 1e-6);
+          // Near a pole a few metres are many degrees of longitude: wrap into [-180, 180).
+          const lng = p.lng + (meters * Math.sin(bearing)) / (111_195 * cos);
+          return { lat, lng: ((((lng + 180) % 360) + 360) % 360) - 180 };
+        };
+        // Drivers start within ~60 m of the centre, so their leaves are small and close.
+        for (let i = 0; i < c.drivers; i++) {
+          const p = step({ lat: c.lat0, lng: c.lng0 }, (i * 37) % 61, i * 2.39996);
+          apply(index, model, { kind: 'upsert', id: `d${i}`, ...p, data: (i % 3) as Data });
+        }
+        c.moves.forEach(([meters, bearing], i) => {
+          const id = `d${(i * 7) % c.drivers}`;
+          const p = step(model.get(id)!, meters, bearing);
+          apply(index, model, { kind: 'upsert', id, ...p, data: undefined });
+          if (i % 50 === 49) {
+            expectQueriesMatch(index, model, {
+              lat: c.lat0,
+              lng: c.lng0,
+              k: c.k,
+              radiusMeters: c.radiusMeters,
+              filter: c.filter,
+            });
+          }
+        });
+        expectConsistent(index, model);
+        for (const [lat, lng] of [
+          [c.lat0, c.lng0],
+          [model.get('d0')!.lat, model.get('d0')!.lng],
+        ]) {
+          expectQueriesMatch(index, model, {
+            lat,
+            lng,
+            k: c.k,
+            radiusMeters: c.radiusMeters,
+            filter: c.filter,
+          });
+        }
+      }),
+      { seed: seed + 4, numRuns: runs(600) },
+    );
+  });
+
   it('returns to zero shards and nodes once everything is removed', () => {
     fc.assert(
       fc.property(
