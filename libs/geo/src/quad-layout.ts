@@ -50,16 +50,6 @@ export const N_MASK = 12;
  */
 export const N_TIGHT = N_MASK;
 
-/**
- * How far a point may stray outside its leaf's quadrant, within its shard root's cell, before a
- * ping moves it to another leaf: 25 m (as degrees of latitude; in longitude divided by the
- * root's min cos). A driver moving ~20 m per ping across leaves ~180 m wide (1M drivers in a
- * 40 km city) changed leaf on 14-18% of its pings with no slack, each such ping ~1.7 us against
- * ~0.13 us in place; 25 m of slack makes it ~4% (a random-walk model of those pings). Searches
- * widen every child quadrant's bound by the same margin, so their answers do not change.
- */
-export const LOOSE_METERS = 25;
-
 /** The greatest float32 <= x. */
 export function float32AtMost(x: number): number {
   return -float32AtLeast(-x);

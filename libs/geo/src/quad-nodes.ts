@@ -34,53 +34,6 @@ export class QuadNodes {
   /** Roots have no siblings, so they are handed out one node at a time from quads split up here. */
   private freeRoots: number[] = [];
   private liveNodes = 0;
-  /**
-   * Looseness (see LOOSE_METERS): the margin in degrees of latitude, and the size of the shard
-   * root cells a point never leaves. 0 keeps every point inside its leaf's quadrant.
-   */
-  readonly looseLat: number;
-  private readonly cellLatDeg: number;
-  private readonly cellLngDeg: number;
-
-  constructor(loose?: { latDeg: number; cellLatDeg: number; cellLngDeg: number }) {
-    this.looseLat = loose?.latDeg ?? 0;
-    this.cellLatDeg = loose?.cellLatDeg ?? 180;
-    this.cellLngDeg = loose?.cellLngDeg ?? 360;
-  }
-
-  /**
-   * Where a leaf's points may be, into out as [minLat, maxLat, minLng, maxLng], bounds (lo, hi]:
-   * its quadrant widened by the looseness margin, cut to its root's cell. A root's is its cell.
-   * The search widens a child quadrant's bound by the same margin (`quadrantBounds`), and the
-   * lng margin uses the node's min cos, which every node inherits from its root, so a point
-   * allowed in a leaf is allowed in whichever child a split hands it to.
-   */
-  allowedRegion(leaf: number, out: Float64Array): void {
-    const b = leaf << NODE_SHIFT;
-    const nodeF = this.nodeF;
-    const minLat = nodeF[b];
-    const maxLat = nodeF[b + 1];
-    const minLng = nodeF[b + 2];
-    const maxLng = nodeF[b + 3];
-    const m = this.looseLat;
-    if (m === 0 || this.nodeDepth[leaf] === 0) {
-      out[0] = minLat;
-      out[1] = maxLat;
-      out[2] = minLng;
-      out[3] = maxLng;
-      return;
-    }
-    const mLng = m / nodeF[b + N_MIN_COS];
-    // The cell grid is regular and the quadrant lies inside one cell, so its middle finds it.
-    const cellLat = this.cellLatDeg;
-    const cellLng = this.cellLngDeg;
-    const cellMinLat = -90 + Math.floor(((minLat + maxLat) * 0.5 + 90) / cellLat) * cellLat;
-    const cellMinLng = -180 + Math.floor(((minLng + maxLng) * 0.5 + 180) / cellLng) * cellLng;
-    out[0] = Math.max(minLat - m, cellMinLat);
-    out[1] = Math.min(maxLat + m, cellMinLat + cellLat);
-    out[2] = Math.max(minLng - mLng, cellMinLng);
-    out[3] = Math.min(maxLng + mLng, cellMinLng + cellLng);
-  }
 
   get nodeTotal(): number {
     return this.liveNodes;
@@ -138,12 +91,10 @@ export class QuadNodes {
     nodeF[b + 1] = maxLat;
     nodeF[b + 2] = minLng;
     nodeF[b + 3] = maxLng;
-    // A root's min cos over its cell, inherited unchanged below it: a hair looser for deep nodes
-    // (< 1% at 70° for a 0.18°-tall cell), and one looseness margin in longitude per root.
-    nodeF[b + N_MIN_COS] =
-      parent >= 0
-        ? nodeF[(parent << NODE_SHIFT) + N_MIN_COS]
-        : Math.max(0, Math.min(Math.cos(minLat * DEG_TO_RAD), Math.cos(maxLat * DEG_TO_RAD)));
+    nodeF[b + N_MIN_COS] = Math.max(
+      0,
+      Math.min(Math.cos(minLat * DEG_TO_RAD), Math.cos(maxLat * DEG_TO_RAD)),
+    );
     const r = node << 4;
     const nodeI = this.nodeI;
     nodeI[r + N_FIRST] = -1;
@@ -158,7 +109,7 @@ export class QuadNodes {
   /**
    * A new leaf's box of its points (N_TIGHT). A root's starts empty and widens as points arrive:
    * most roots of a sparse area are villages, a few drivers in a corner of a 39 km x 20 km cell.
-   * A deeper leaf's box is where its points may be (`allowedRegion`, rounded outwards), so its
+   * A deeper leaf's box is its quadrant (rounded outwards), which its points never leave, so its
    * pings never widen it and its slot boxes stay the whole leaf: there the points fill the
    * quadrant, and a tighter box bought no pruning worth what it cost the pings (see README).
    */
@@ -172,16 +123,13 @@ export class QuadNodes {
       nodeT[t + 3] = -Infinity;
       return;
     }
-    const region = this.region;
-    this.allowedRegion(node, region);
-    nodeT[t] = float32AtMost(region[0]);
-    nodeT[t + 1] = float32AtLeast(region[1]);
-    nodeT[t + 2] = float32AtMost(region[2]);
-    nodeT[t + 3] = float32AtLeast(region[3]);
+    const b = node << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    nodeT[t] = float32AtMost(nodeF[b]);
+    nodeT[t + 1] = float32AtLeast(nodeF[b + 1]);
+    nodeT[t + 2] = float32AtMost(nodeF[b + 2]);
+    nodeT[t + 3] = float32AtLeast(nodeF[b + 3]);
   }
-
-  /** Scratch for allowedRegion's callers, so pings allocate nothing. */
-  protected readonly region = new Float64Array(4);
 
   protected allocQuad(): number {
     this.liveNodes += 4;

@@ -68,11 +68,8 @@ export class QuadStore extends QuadNodes {
   /** Where `warm` leaves its sum, so the loads it exists for are not optimised away. */
   private warmSink = 0;
 
-  constructor(
-    nodeCapacity: number,
-    loose?: { latDeg: number; cellLatDeg: number; cellLngDeg: number },
-  ) {
-    super(loose);
+  constructor(nodeCapacity: number) {
+    super();
     this.nodeCapacity = nodeCapacity;
     this.mergeAt = nodeCapacity >> 1;
   }
@@ -195,13 +192,12 @@ export class QuadStore extends QuadNodes {
       !(lat > box[s + S_BOX] && lat <= box[s + S_BOX + 1]) ||
       !(lng > box[s + S_BOX + 2] && lng <= box[s + S_BOX + 3])
     ) {
-      const region = this.region;
-      this.allowedRegion(rec[s + 1], region);
-      if (!(lat > region[0] && lat <= region[1] && lng > region[2] && lng <= region[3])) {
+      const b = rec[s + 1] << NODE_SHIFT;
+      const nodeF = this.nodeF;
+      if (!(lat > nodeF[b] && lat <= nodeF[b + 1] && lng > nodeF[b + 2] && lng <= nodeF[b + 3])) {
         return false;
       }
-      // Still where the leaf's points may be, but outside the box this slot last saw: the
-      // leaf's box of its points may need to grow.
+      // Inside the leaf but outside the box this slot last saw: the leaf's box may need to grow.
       this.widen(rec[s + 1], lat, lng);
       this.setSlotBox(s, rec[s + 1]);
     }
@@ -214,21 +210,20 @@ export class QuadStore extends QuadNodes {
   }
 
   /**
-   * A slot's box: where its leaf's points may be (`allowedRegion`) rounded inwards, cut to the
-   * leaf's box of its points. That box only grows until the leaf splits or folds (which
-   * re-appends every point, so every slot box is set again), so a ping inside the slot box is
-   * inside both and needs neither record.
+   * A slot's box: its leaf's bounds rounded inwards, cut to the leaf's box of its points. That box
+   * only grows until the leaf splits or folds (which re-appends every point, so every slot box is
+   * set again), so a ping inside the slot box is inside both and needs neither record.
    */
   private setSlotBox(s: number, leaf: number): void {
-    const region = this.region;
-    this.allowedRegion(leaf, region);
+    const b = leaf << NODE_SHIFT;
+    const nodeF = this.nodeF;
     const t = (leaf << 4) + N_TIGHT;
     const nodeT = this.nodeT;
     const box = this.slotBox;
-    box[s + S_BOX] = Math.max(float32AtLeast(region[0]), nodeT[t]);
-    box[s + S_BOX + 1] = Math.min(float32AtMost(region[1]), nodeT[t + 1]);
-    box[s + S_BOX + 2] = Math.max(float32AtLeast(region[2]), nodeT[t + 2]);
-    box[s + S_BOX + 3] = Math.min(float32AtMost(region[3]), nodeT[t + 3]);
+    box[s + S_BOX] = Math.max(float32AtLeast(nodeF[b]), nodeT[t]);
+    box[s + S_BOX + 1] = Math.min(float32AtMost(nodeF[b + 1]), nodeT[t + 1]);
+    box[s + S_BOX + 2] = Math.max(float32AtLeast(nodeF[b + 2]), nodeT[t + 2]);
+    box[s + S_BOX + 3] = Math.min(float32AtMost(nodeF[b + 3]), nodeT[t + 3]);
   }
 
   /**
@@ -238,15 +233,14 @@ export class QuadStore extends QuadNodes {
   private widen(leaf: number, lat: number, lng: number): void {
     const t = (leaf << 4) + N_TIGHT;
     const nodeT = this.nodeT;
-    // Clamped to where the leaf's points may be (inside its root's cell, itself in [-90, 90] x
-    // [-180, 180]): a box reaching past the antimeridian would make the search's short-way
-    // longitude gap come out negative.
-    const region = this.region;
-    this.allowedRegion(leaf, region);
-    if (lat < nodeT[t]) nodeT[t] = float32AtMost(Math.max(lat - BOX_MARGIN, region[0]));
-    if (lat > nodeT[t + 1]) nodeT[t + 1] = float32AtLeast(Math.min(lat + BOX_MARGIN, region[1]));
-    if (lng < nodeT[t + 2]) nodeT[t + 2] = float32AtMost(Math.max(lng - BOX_MARGIN, region[2]));
-    if (lng > nodeT[t + 3]) nodeT[t + 3] = float32AtLeast(Math.min(lng + BOX_MARGIN, region[3]));
+    // Clamped to the leaf's bounds (themselves in [-90, 90] x [-180, 180]): a box reaching past
+    // the antimeridian would make the search's short-way longitude gap come out negative.
+    const b = leaf << NODE_SHIFT;
+    const nodeF = this.nodeF;
+    if (lat < nodeT[t]) nodeT[t] = float32AtMost(Math.max(lat - BOX_MARGIN, nodeF[b]));
+    if (lat > nodeT[t + 1]) nodeT[t + 1] = float32AtLeast(Math.min(lat + BOX_MARGIN, nodeF[b + 1]));
+    if (lng < nodeT[t + 2]) nodeT[t + 2] = float32AtMost(Math.max(lng - BOX_MARGIN, nodeF[b + 2]));
+    if (lng > nodeT[t + 3]) nodeT[t + 3] = float32AtLeast(Math.min(lng + BOX_MARGIN, nodeF[b + 3]));
   }
 
   /** The id of a slot's point. */

@@ -80,9 +80,7 @@ export function leafLowerBound(
 /**
  * Lower bounds of the four quadrants of a node into out[0..3], in child order (SW, SE, NW, NE),
  * from the node's own record: the children's cache lines are not touched until they are popped.
- * A child's points may stray `looseLat` degrees of latitude outside its quadrant, and
- * looseLat / min cos of longitude, min cos being the root's, which every node inherits (see
- * QuadNodes.allowedRegion), so each quadrant is widened by exactly that before it is bounded.
+ * The parent's min cos is at most each child's, so the bounds stay valid, merely a hair looser.
  */
 export function quadrantBounds(
   nodeF: Float64Array,
@@ -90,7 +88,6 @@ export function quadrantBounds(
   lat: number,
   lng: number,
   cosLat: number,
-  looseLat: number,
   out: Float64Array,
 ): void {
   const b = node << NODE_SHIFT;
@@ -100,16 +97,11 @@ export function quadrantBounds(
   const maxLng = nodeF[b + 3];
   const midLat = (minLat + maxLat) * 0.5;
   const midLng = (minLng + maxLng) * 0.5;
-  const minCos = nodeF[b + N_MIN_COS];
-  const looseLng = looseLat === 0 ? 0 : looseLat / minCos;
-  const south = latTerm(lat, minLat - looseLat, midLat + looseLat);
-  const north = latTerm(lat, midLat - looseLat, maxLat + looseLat);
-  const c = cosLat * minCos;
-  // Kept within [-180, 180], as every point is, so the short-way gap never comes out negative.
-  const west =
-    c * lngTerm(lng, Math.max(minLng - looseLng, -180), Math.min(midLng + looseLng, 180));
-  const east =
-    c * lngTerm(lng, Math.max(midLng - looseLng, -180), Math.min(maxLng + looseLng, 180));
+  const south = latTerm(lat, minLat, midLat);
+  const north = latTerm(lat, midLat, maxLat);
+  const c = cosLat * nodeF[b + N_MIN_COS];
+  const west = c * lngTerm(lng, minLng, midLng);
+  const east = c * lngTerm(lng, midLng, maxLng);
   out[0] = (south + west) * BOUND_SHRINK;
   out[1] = (south + east) * BOUND_SHRINK;
   out[2] = (north + west) * BOUND_SHRINK;

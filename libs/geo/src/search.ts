@@ -119,7 +119,7 @@ export class Searcher extends SearchBase {
         const q =
           (lat > (nodeF[b] + nodeF[b + 1]) * 0.5 ? 2 : 0) +
           (lng > (nodeF[b + 2] + nodeF[b + 3]) * 0.5 ? 1 : 0);
-        quadrantBounds(nodeF, node, lat, lng, cosLat, this.store.looseLat, quad);
+        quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
         const mask = nodeI[(node << 4) + N_MASK];
         for (let i = 0; i < 4; i++) {
           if (i === q || (mask & (1 << i)) === 0) continue;
@@ -157,7 +157,7 @@ export class Searcher extends SearchBase {
         this.scanLeaf(node, lat, lng, cosLat, k, radiusLimit, filter, ids, data);
         continue;
       }
-      quadrantBounds(nodeF, node, lat, lng, cosLat, this.store.looseLat, quad);
+      quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
       const limit = this.limit;
       const mask = nodeI[(node << 4) + N_MASK];
       for (let i = 0; i < 4; i++) {
@@ -335,7 +335,7 @@ export class Searcher extends SearchBase {
       const node = this.queueNode[--this.queueSize];
       const first = nodeI[(node << 4) + N_FIRST];
       if (first >= 0) {
-        quadrantBounds(nodeF, node, lat, lng, cosLat, this.store.looseLat, quad);
+        quadrantBounds(nodeF, node, lat, lng, cosLat, quad);
         const mask = nodeI[(node << 4) + N_MASK];
         for (let i = 0; i < 4; i++) {
           if ((mask & (1 << i)) !== 0 && quad[i] <= limit) this.pushStack(first + i);

@@ -221,9 +221,10 @@ describe('ShardedQuadtree matches a brute-force scan', () => {
     );
   });
 
-  it('when drivers drift a few metres per ping, straying past leaf edges', () => {
-    // Points stay in a leaf until they are LOOSE_METERS outside its quadrant, so most drifts
-    // near an edge leave a point outside its leaf's quadrant: every bound must cover it.
+  it('when drivers drift a few metres per ping across leaf and cell edges', () => {
+    // What pings look like: small steps, most in place, some into the next leaf or cell, near
+    // the antimeridian and the poles too. (It also caught the search not widening its bounds
+    // when points were let stray past their leaf's edge; see "Loose leaves" in the README.)
     const drift = fc
       .tuple(
         fc.constantFrom<[number, number]>(

@@ -1,6 +1,4 @@
 import { CellGrid } from './cells';
-import { DEG_TO_RAD, EARTH_RADIUS_METERS } from './geo-math';
-import { LOOSE_METERS } from './quad-layout';
 import { QuadStore } from './quad-store';
 import { type Neighbor, type NeighborFilter, Searcher } from './search';
 import { ShardDirectory, type ShardInfo } from './shard-directory';
@@ -107,11 +105,7 @@ export class ShardedQuadtree<T = unknown> {
     this.grid = new CellGrid(indexPrecision);
     this.shardPrecision = shardPrecision;
     this.nodeCapacity = nodeCapacity;
-    this.store = new QuadStore(nodeCapacity, {
-      latDeg: LOOSE_METERS / (EARTH_RADIUS_METERS * DEG_TO_RAD),
-      cellLatDeg: this.grid.cellLatDeg,
-      cellLngDeg: this.grid.cellLngDeg,
-    });
+    this.store = new QuadStore(nodeCapacity);
     this.directory = new ShardDirectory(this.grid, this.shardGrid, this.store);
     this.searcher = new Searcher(this.store, this.grid, this.directory.roots);
   }
