@@ -20,7 +20,6 @@ import {
   pointOf,
   PT_STRIDE,
 } from './quad-layout';
-import { signBit } from './branchless';
 import { byDistanceThenId, heapify, quadrantBounds, siftDownRoot, SLACK } from './search-kernels';
 
 export type { Neighbor, NeighborFilter } from './search-base';
@@ -233,8 +232,10 @@ export class Searcher extends SearchBase {
   /**
    * Offers every point of a leaf to the k best. Each chunk is read in two passes: the first
    * computes every point's metric and keeps those within the current limit, with no branch on
-   * each point's fate (`signBit`; as a branch it was mispredicted often enough to be ~15% of a
-   * query at 100k clustered); the second offers the few it kept. Until there are k, the best are
+   * each point's fate: `+(key <= limit)` compiles to a compare and a setcc, where an `if` (or a
+   * ternary, or Math.min) is a compare and a jump, and that jump, a coin toss per point, was
+   * mispredicted often enough to be ~15% of a query at 100k clustered. The second pass offers
+   * the few it kept. Until there are k, the best are
    * kept unordered and heapified when the k-th arrives, since results() sorts them anyway. Points
    * within SLACK of the k-th that drop out are spilled, not lost, so exact near-ties are settled
    * by the exact distance.
@@ -270,7 +271,7 @@ export class Searcher extends SearchBase {
           const key = metric(lat, lng, cosLat, pts[from], pts[from + 1], pts[from + 2]);
           bestKey[best] = key;
           bestPos[best] = from;
-          best += 1 - signBit(limit - key);
+          best += +(key <= limit);
         }
         if (best === k) {
           heapify(bestKey, bestPos, k);
@@ -282,7 +283,7 @@ export class Searcher extends SearchBase {
         const key = metric(lat, lng, cosLat, pts[pos], pts[pos + 1], pts[pos + 2]);
         candKey[kept] = key;
         candPos[kept] = pos;
-        kept += 1 - signBit(limit - key);
+        kept += +(key <= limit);
       }
       for (let i = 0; i < kept; i++) {
         const key = candKey[i];
