@@ -235,10 +235,9 @@ export class Searcher extends SearchBase {
    * each point's fate: `+(key <= limit)` compiles to a compare and a setcc, where an `if` (or a
    * ternary, or Math.min) is a compare and a jump, and that jump, a coin toss per point, was
    * mispredicted often enough to be ~15% of a query at 100k clustered. The second pass offers
-   * the few it kept. Until there are k, the best are
-   * kept unordered and heapified when the k-th arrives, since results() sorts them anyway. Points
-   * within SLACK of the k-th that drop out are spilled, not lost, so exact near-ties are settled
-   * by the exact distance.
+   * the few it kept. Until there are k, the best are kept unordered and heapified when the k-th
+   * arrives, since results() sorts them anyway. Points within SLACK of the k-th that drop out are
+   * spilled, not lost, so exact near-ties are settled by the exact distance.
    */
   private scanLeaf<T>(
     leaf: number,
