@@ -29,7 +29,7 @@ export interface ShardedQuadtreeOptions {
 }
 
 export const DEFAULT_SHARD_PRECISION = 4;
-export const DEFAULT_NODE_CAPACITY = 32;
+export const DEFAULT_NODE_CAPACITY = 48;
 /**
  * Geohash length of the cells the quadtrees are rooted at, by default: the shard cells themselves.
  * Precision 5 roots were +6-8% kNN on the uniform benchmark city, but with drivers clustered
