@@ -260,6 +260,13 @@ describe('ShardedQuadtree matches a brute-force scan', () => {
       fc.property(configArb, drift, (config, c) => {
         const index = new ShardedQuadtree<Data>(config);
         const model = new Map<string, ModelPoint<Data>>();
+        const query = (lat: number, lng: number): Query => ({
+          lat,
+          lng,
+          k: c.k,
+          radiusMeters: c.radiusMeters,
+          filter: c.filter,
+        });
         const step = (p: { lat: number; lng: number }, meters: number, bearing: number) => {
           const lat = Math.min(90, Math.max(-90, p.lat + (meters * Math.cos(bearing)) / 111_195));
           const cos = Math.max(Math.cos((lat * Math.PI) / 180), 1e-6);
@@ -276,29 +283,12 @@ describe('ShardedQuadtree matches a brute-force scan', () => {
           const id = `d${(i * 7) % c.drivers}`;
           const p = step(model.get(id)!, meters, bearing);
           apply(index, model, { kind: 'upsert', id, ...p, data: undefined });
-          if (i % 50 === 49) {
-            expectQueriesMatch(index, model, {
-              lat: c.lat0,
-              lng: c.lng0,
-              k: c.k,
-              radiusMeters: c.radiusMeters,
-              filter: c.filter,
-            });
-          }
+          if (i % 50 === 49) expectQueriesMatch(index, model, query(c.lat0, c.lng0));
         });
         expectConsistent(index, model);
-        for (const [lat, lng] of [
-          [c.lat0, c.lng0],
-          [model.get('d0')!.lat, model.get('d0')!.lng],
-        ]) {
-          expectQueriesMatch(index, model, {
-            lat,
-            lng,
-            k: c.k,
-            radiusMeters: c.radiusMeters,
-            filter: c.filter,
-          });
-        }
+        expectQueriesMatch(index, model, query(c.lat0, c.lng0));
+        const d0 = model.get('d0')!;
+        expectQueriesMatch(index, model, query(d0.lat, d0.lng));
       }),
       { seed: seed + 4, numRuns: runs(600) },
     );
