@@ -65,8 +65,6 @@ export class QuadStore extends QuadNodes {
   private slotRec = new Int32Array(0);
   private slotF = new Float64Array(0);
   private slotBox = new Float32Array(0);
-  /** Where `warm` leaves its sum, so the loads it exists for are not optimised away. */
-  private warmSink = 0;
 
   constructor(nodeCapacity: number) {
     super();
@@ -165,18 +163,13 @@ export class QuadStore extends QuadNodes {
   }
 
   /**
-   * Reads each slot's record and point, discarding the values: the loads of consecutive slots
-   * are independent, so in this tight loop their cache misses overlap, where a move waits for
-   * each miss in turn. A batch of moves that runs this first finds its lines in cache.
+   * The handle stored with each of `count` slots, into `out`. In a loop this tight the slot
+   * records' cache misses overlap (in `moveMany`'s loop of checks they did not), and the moves
+   * that follow find the records in cache.
    */
-  warm(slots: Int32Array, count: number): void {
-    const rec = this.slotRec;
-    const pts = this.pts;
-    let sink = 0;
-    for (let i = 0; i < count; i++) {
-      sink += pts[rec[slots[i] << S_SHIFT]];
-    }
-    this.warmSink = sink;
+  handlesAt(slots: Int32Array, out: Float64Array, count: number): void {
+    const slotF = this.slotF;
+    for (let i = 0; i < count; i++) out[i] = slotF[(slots[i] << 2) + 1];
   }
 
   /**

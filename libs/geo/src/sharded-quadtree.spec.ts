@@ -226,4 +226,21 @@ describe('handles', () => {
     expect(() => index.moveMany([h], [1], [1], 2)).toThrow(/count must be an integer/);
     expect(index.get('a')).toEqual({ lat: 1, lng: 1, data: undefined });
   });
+
+  it('moveMany refuses a bad handle anywhere in a block before moving any of it', () => {
+    const index = new ShardedQuadtree();
+    const live = [index.upsert('a', 1, 1), index.upsert('b', 2, 2)];
+    const removed = index.upsert('c', 3, 3);
+    index.remove('c');
+    // A removed point's handle, a slot never allocated, a negative, a fraction, a non-number.
+    for (const bad of [removed, 5_000, -1, 0.5, undefined as unknown as number]) {
+      const handles = [live[0], live[1], bad];
+      expect(() => index.moveMany(handles, [5, 5, 5], [5, 5, 5])).toThrow(RangeError);
+      expect(index.get('a')).toEqual({ lat: 1, lng: 1, data: undefined });
+      expect(index.get('b')).toEqual({ lat: 2, lng: 2, data: undefined });
+    }
+    expect(() => index.moveMany([live[0], removed], [5, 5], [5, 5])).toThrow(/it was removed/);
+    index.moveMany(live, [5, 6], [5, 6]);
+    expect(index.get('b')).toEqual({ lat: 6, lng: 6, data: undefined });
+  });
 });

@@ -50,7 +50,7 @@ export const INDEX_PRECISION = 4;
 const SLOT_LIMIT = 2 ** 26;
 const SLOT_MASK = SLOT_LIMIT - 1;
 const HANDLE_LIMIT = 2 ** 52;
-/** Pings `moveMany` warms at a time: their lines (~200 B each) stay within L2. */
+/** Pings `moveMany` checks before moving any: their slot records (32 B each) stay within L1. */
 const MOVE_BLOCK = 256;
 
 export interface NearestOptions<T> {
@@ -94,6 +94,7 @@ export class ShardedQuadtree<T = unknown> {
   private slotTop = 0;
   private readonly freeSlots: number[] = [];
   private readonly blockSlots = new Int32Array(MOVE_BLOCK);
+  private readonly blockHandles = new Float64Array(MOVE_BLOCK);
 
   constructor(options: ShardedQuadtreeOptions = {}) {
     const shardPrecision = options.shardPrecision ?? DEFAULT_SHARD_PRECISION;
@@ -155,10 +156,11 @@ export class ShardedQuadtree<T = unknown> {
   /**
    * A batch of pings by handle: moves `handles[i]` to (`lat[i]`, `lng[i]`) for every i < count,
    * in order, exactly as that many `move` calls would, without data. For a gateway that buffers
-   * the pings of a few milliseconds: on a large index each ping's slot, leaf and point are cache
-   * misses, and this first walks a block of pings reading only those lines, in tight loops whose
-   * misses overlap, then moves them. An invalid entry throws before anything of its block of
-   * MOVE_BLOCK pings is moved; the blocks before it stay applied.
+   * the pings of a few milliseconds: on a large index each ping's slot record and point are cache
+   * misses. This first reads a block's slot records in a tight loop whose misses overlap, then
+   * moves the block; a move in place only writes the point, and those stores overlap too. An
+   * invalid entry throws before anything of its block of MOVE_BLOCK pings is moved; the blocks
+   * before it stay applied.
    */
   moveMany(
     handles: ArrayLike<number>,
@@ -176,17 +178,21 @@ export class ShardedQuadtree<T = unknown> {
       );
     }
     const slots = this.blockSlots;
+    const seen = this.blockHandles;
     for (let from = 0; from < count; from += MOVE_BLOCK) {
       const n = Math.min(MOVE_BLOCK, count - from);
+      // Three tight loops before any move: slots, the handles their records hold (each a miss on
+      // a large index, independent of the others, so they overlap), then the checks, in cache.
+      for (let i = 0; i < n; i++) slots[i] = handles[from + i] & SLOT_MASK;
+      this.store.handlesAt(slots, seen, n);
       for (let i = 0; i < n; i++) {
-        const slot = this.slotOf(handles[from + i]);
+        const handle = handles[from + i];
+        if (!(handle >= 0 && seen[i] === handle)) assertHandle(handle);
         const pLat = lat[from + i];
         const pLng = lng[from + i];
         if (!(pLat >= -90 && pLat <= 90)) assertLat(pLat, `lat[${from + i}]`);
         if (!(pLng >= -180 && pLng <= 180)) assertLng(pLng, `lng[${from + i}]`);
-        slots[i] = slot;
       }
-      this.store.warm(slots, n);
       for (let i = 0; i < n; i++) this.moveSlot(slots[i], lat[from + i], lng[from + i], undefined);
     }
   }
