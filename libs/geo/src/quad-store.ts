@@ -168,8 +168,7 @@ export class QuadStore extends QuadNodes {
    * that follow find the records in cache.
    */
   handlesAt(slots: Int32Array, out: Float64Array, count: number): void {
-    const slotF = this.slotF;
-    for (let i = 0; i < count; i++) out[i] = slotF[(slots[i] << 2) + 1];
+    for (let i = 0; i < count; i++) out[i] = this.handleAt(slots[i]);
   }
 
   /**

@@ -187,7 +187,7 @@ export class ShardedQuadtree<T = unknown> {
       this.store.handlesAt(slots, seen, n);
       for (let i = 0; i < n; i++) {
         const handle = handles[from + i];
-        if (!(handle >= 0 && seen[i] === handle)) assertHandle(handle);
+        if (!isLive(handle, seen[i])) assertHandle(handle);
         const pLat = lat[from + i];
         const pLng = lng[from + i];
         if (!(pLat >= -90 && pLat <= 90)) assertLat(pLat, `lat[${from + i}]`);
@@ -286,8 +286,7 @@ export class ShardedQuadtree<T = unknown> {
   /** The slot a live handle names; throws for anything else. */
   private slotOf(handle: number): number {
     const slot = handle & SLOT_MASK;
-    // `>= 0` first: a negative number could otherwise equal a free slot's marker.
-    if (!(handle >= 0 && this.store.handleAt(slot) === handle)) assertHandle(handle);
+    if (!isLive(handle, this.store.handleAt(slot))) assertHandle(handle);
     return slot;
   }
 
@@ -336,6 +335,12 @@ export class ShardedQuadtree<T = unknown> {
     this.counters.inserts++;
     return this.store.handleAt(slot);
   }
+}
+
+/** Whether `handle` is the one its slot's record holds, i.e. names a point still indexed. */
+function isLive(handle: number, stored: number): boolean {
+  // `>= 0` first: a negative number could otherwise equal a free slot's marker.
+  return handle >= 0 && stored === handle;
 }
 
 function assertFilter(filter: unknown): void {
