@@ -9,6 +9,7 @@ import {
   POS_SHIFT,
   PT_STRIDE,
 } from './quad-layout';
+import { DEG_TO_RAD } from './geo-math';
 import { QuadStore } from './quad-store';
 
 /**
@@ -87,7 +88,8 @@ describe('leaf boxes', () => {
               live.delete(o.slot);
             } else {
               const [lat, lng] = o.kind === 'move' ? o.at : live.get(o.slot)!.map((v) => v + o.by);
-              if (!store.moveInPlace(o.slot, lat, lng)) store.move(o.slot, lat, lng);
+              const cos = Math.cos(lat * DEG_TO_RAD);
+              if (!store.moveInPlace(o.slot, lat, lng, cos)) store.move(o.slot, lat, lng);
               live.set(o.slot, [lat, lng]);
             }
             checkLeafBoxes(store, root);

@@ -50,6 +50,12 @@ export class QuadStore extends QuadNodes {
    */
   readonly ids: string[] = [];
   data: unknown[] | undefined;
+  /**
+   * Splits and folds so far. They are what changes the slot boxes of points that did not move
+   * (a split shrinks them; a fold re-derives its leaf's box from its points), so a caller that
+   * checked pings against slot boxes before moving any can tell whether the checks still hold.
+   */
+  reshapes = 0;
   private chunkTop = 0;
   private chunkCapacity = 0;
   private freeChunks: number[] = [];
@@ -172,18 +178,54 @@ export class QuadStore extends QuadNodes {
   }
 
   /**
-   * Overwrites a point's coordinates when (lat, lng) is still inside its leaf, with no tree work;
-   * false, changing nothing, otherwise. Leaf bounds are (lo, hi], the rule the descent uses, so
-   * this is exactly "same leaf".
+   * Whether (lat, lng) is inside a slot's box, i.e. a move there needs nothing but `writePoint`.
+   * Reads the slot's record only, so after `handlesAt` it reads nothing out of cache.
    */
-  moveInPlace(slot: number, lat: number, lng: number): boolean {
-    const rec = this.slotRec;
+  inSlotBox(slot: number, lat: number, lng: number): boolean {
     const s = slot << S_SHIFT;
     const box = this.slotBox;
-    if (
-      !(lat > box[s + S_BOX] && lat <= box[s + S_BOX + 1]) ||
-      !(lng > box[s + S_BOX + 2] && lng <= box[s + S_BOX + 3])
-    ) {
+    return (
+      lat > box[s + S_BOX] &&
+      lat <= box[s + S_BOX + 1] &&
+      lng > box[s + S_BOX + 2] &&
+      lng <= box[s + S_BOX + 3]
+    );
+  }
+
+  /** Overwrites a slot's point; only for a position `inSlotBox` accepted, `cos` its lat's cosine. */
+  writePoint(slot: number, lat: number, lng: number, cos: number): void {
+    const pos = this.slotRec[slot << S_SHIFT];
+    const pts = this.pts;
+    pts[pos] = lat;
+    pts[pos + 1] = lng;
+    pts[pos + 2] = cos;
+  }
+
+  /**
+   * A latitude and a longitude strictly inside a slot's leaf: its index cell is the point's, and
+   * reading it costs no miss after a failed `moveInPlace` (which read the leaf's record), where
+   * the point itself is one.
+   */
+  leafMidLat(slot: number): number {
+    const b = this.slotRec[(slot << S_SHIFT) + 1] << NODE_SHIFT;
+    return (this.nodeF[b] + this.nodeF[b + 1]) * 0.5;
+  }
+
+  leafMidLng(slot: number): number {
+    const b = this.slotRec[(slot << S_SHIFT) + 1] << NODE_SHIFT;
+    return (this.nodeF[b + 2] + this.nodeF[b + 3]) * 0.5;
+  }
+
+  /**
+   * Overwrites a point's coordinates when (lat, lng) is still inside its leaf, with no tree work;
+   * false, changing nothing, otherwise. Leaf bounds are (lo, hi], the rule the descent uses, so
+   * this is exactly "same leaf". `cos` is Math.cos(lat * DEG_TO_RAD), which `moveMany` computes
+   * for a whole block in a loop of its own, away from the loop whose stores miss.
+   */
+  moveInPlace(slot: number, lat: number, lng: number, cos: number): boolean {
+    const rec = this.slotRec;
+    const s = slot << S_SHIFT;
+    if (!this.inSlotBox(slot, lat, lng)) {
       const b = rec[s + 1] << NODE_SHIFT;
       const nodeF = this.nodeF;
       if (!(lat > nodeF[b] && lat <= nodeF[b + 1] && lng > nodeF[b + 2] && lng <= nodeF[b + 3])) {
@@ -193,11 +235,7 @@ export class QuadStore extends QuadNodes {
       this.widen(rec[s + 1], lat, lng);
       this.setSlotBox(s, rec[s + 1]);
     }
-    const pos = rec[s];
-    const pts = this.pts;
-    pts[pos] = lat;
-    pts[pos + 1] = lng;
-    pts[pos + 2] = Math.cos(lat * DEG_TO_RAD);
+    this.writePoint(slot, lat, lng, cos);
     return true;
   }
 
@@ -321,6 +359,7 @@ export class QuadStore extends QuadNodes {
   }
 
   private split(leaf: number): void {
+    this.reshapes++;
     const b = leaf << NODE_SHIFT;
     const minLat = this.nodeF[b];
     const maxLat = this.nodeF[b + 1];
@@ -365,6 +404,7 @@ export class QuadStore extends QuadNodes {
 
   /** Turns an internal node back into a leaf holding its whole subtree. */
   private fold(node: number): void {
+    this.reshapes++;
     const r = node << 4;
     const quad = this.nodeI[r + N_FIRST];
     this.nodeI[r + N_FIRST] = -1;

@@ -294,6 +294,84 @@ describe('ShardedQuadtree matches a brute-force scan', () => {
     );
   });
 
+  it('when pings come in batches by moveMany, some drivers twice in a batch', () => {
+    // moveMany checks a block of pings against their slot boxes, writes the ones inside first and
+    // moves the rest in order; a driver pinged twice in a block, and the splits and folds those
+    // moves make, are what could make its checks stale.
+    const batches = fc.record({
+      drivers: fc.integer({ min: 2, max: 400 }),
+      pings: fc.array(
+        fc.tuple(
+          fc.nat({ max: 1_000_000 }),
+          fc.double({ min: 0, max: 40, noNaN: true }),
+          fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }),
+        ),
+        // size 'max': by default fast-check keeps arrays to about ten entries.
+        { minLength: 1, maxLength: 1200, size: 'max' },
+      ),
+      batch: fc.integer({ min: 16, max: 600 }),
+    });
+    fc.assert(
+      fc.property(configArb, batches, (config, c) => {
+        const index = new ShardedQuadtree<Data>(config);
+        const model = new Map<string, ModelPoint<Data>>();
+        const handles: number[] = [];
+        // Drivers within ~300 m of a shard corner, so pings cross leaves and cells.
+        for (let i = 0; i < c.drivers; i++) {
+          const lat = 45 + (((i * 37) % 61) - 30) * 1e-4;
+          const lng = 11.25 + (((i * 53) % 67) - 33) * 1.4e-4;
+          handles.push(index.upsert(`d${i}`, lat, lng, (i % 3) as Data));
+          model.set(`d${i}`, { lat, lng, data: (i % 3) as Data });
+        }
+        for (let from = 0; from < c.pings.length; from += c.batch) {
+          const block = c.pings.slice(from, from + c.batch);
+          const lats: number[] = [];
+          const lngs: number[] = [];
+          const hs: number[] = [];
+          const before = new Map(model);
+          for (const [pick, meters, bearing] of block) {
+            // Jitter around where the driver was when the batch began, so a second ping in the
+            // batch often lands back inside the box the first one left.
+            const id = `d${pick % c.drivers}`;
+            const p = before.get(id)!;
+            const lat = Math.min(90, p.lat + (meters * Math.cos(bearing)) / 111_195);
+            const lng = p.lng + (meters * Math.sin(bearing)) / (111_195 * 0.7);
+            model.set(id, { ...p, lat, lng });
+            hs.push(handles[pick % c.drivers]);
+            lats.push(lat);
+            lngs.push(lng);
+          }
+          index.moveMany(hs, lats, lngs);
+          // Every driver where its last ping put it, and found there by a query that small
+          // (a point stored outside its leaf is missed by one; a query of every leaf finds it).
+          const wrong: string[] = [];
+          for (const [id, p] of model) {
+            const got = index.get(id);
+            const near = index.nearest(p.lat, p.lng, { k: 2, radiusMeters: 1 });
+            if (got?.lat !== p.lat || got.lng !== p.lng || !near.some((n) => n.id === id)) {
+              wrong.push(id);
+            }
+          }
+          expect(wrong).toEqual([]);
+        }
+        expectConsistent(index, model);
+        const query = (lat: number, lng: number): Query => ({
+          lat,
+          lng,
+          k: 12,
+          radiusMeters: 400,
+          filter: 'none',
+        });
+        expectQueriesMatch(index, model, query(45, 11.25));
+        for (let i = 0; i < c.drivers; i += 17) {
+          const p = model.get(`d${i}`)!;
+          expectQueriesMatch(index, model, query(p.lat, p.lng));
+        }
+      }),
+      { seed: seed + 5, numRuns: runs(150) },
+    );
+  });
+
   it('returns to zero shards and nodes once everything is removed', () => {
     fc.assert(
       fc.property(

@@ -1,3 +1,4 @@
+import { geohashBounds } from './cells';
 import { ShardedQuadtree } from './sharded-quadtree';
 
 describe('ShardedQuadtree', () => {
@@ -242,5 +243,91 @@ describe('handles', () => {
     expect(() => index.moveMany([live[0], removed], [5, 5], [5, 5])).toThrow(/it was removed/);
     index.moveMany(live, [5, 6], [5, 6]);
     expect(index.get('b')).toEqual({ lat: 6, lng: 6, data: undefined });
+  });
+
+  /**
+   * moveMany checks a whole block against the slot boxes before moving any of it. These are the
+   * two ways a move earlier in the block could make such a check wrong; each block is compared
+   * with the same pings made one `move` at a time, and every point must be found where it is.
+   */
+  describe('moveMany within a block whose earlier moves change slot boxes', () => {
+    const twins = (nodeCapacity: number, points: [string, number, number][]) => {
+      const batched = new ShardedQuadtree({ nodeCapacity });
+      const single = new ShardedQuadtree({ nodeCapacity });
+      const handles = points.map(([id, lat, lng]) => batched.upsert(id, lat, lng));
+      points.forEach(([id, lat, lng]) => single.upsert(id, lat, lng));
+      return { batched, single, handles };
+    };
+    const expectFoundWhereItIs = (index: ShardedQuadtree, ids: string[]) => {
+      for (const id of ids) {
+        const { lat, lng } = index.get(id)!;
+        expect(index.nearest(lat, lng, { k: 1, radiusMeters: 1 }).map((n) => n.id)).toEqual([id]);
+      }
+    };
+
+    it('a slot pinged twice: out of its leaf, then back inside the box it had', () => {
+      const points: [string, number, number][] = ['a', 'b', 'c', 'd', 'e'].map((id, i) => [
+        id,
+        12.9 + i * 0.01,
+        77.5,
+      ]);
+      const { batched, single, handles } = twins(2, points);
+      // Back inside: a move there from where 'c' starts would be in place.
+      const probe = new ShardedQuadtree({ nodeCapacity: 2 });
+      points.forEach(([id, lat, lng]) => probe.upsert(id, lat, lng));
+      probe.upsert('c', 12.9201, 77.5001);
+      expect(probe.counters.inPlaceMoves).toBe(1);
+
+      batched.moveMany([handles[2], handles[2]], [13.2, 12.9201], [77.9, 77.5001]);
+      single.upsert('c', 13.2, 77.9);
+      single.upsert('c', 12.9201, 77.5001);
+      expect(batched.get('c')).toEqual({ lat: 12.9201, lng: 77.5001, data: undefined });
+      expect(batched.counters).toEqual(single.counters);
+      expectFoundWhereItIs(batched, ['a', 'b', 'c', 'd', 'e']);
+    });
+
+    it('a leaf split by an earlier move of the block, then a ping inside the box it had', () => {
+      const cell = geohashBounds(new ShardedQuadtree().shardCellOf(12.97, 77.59));
+      const h = cell.maxLat - cell.minLat;
+      const w = cell.maxLng - cell.minLng;
+      const at = (fLat: number, fLng: number): [number, number] => [
+        cell.minLat + fLat * h,
+        cell.minLng + fLng * w,
+      ];
+      // Four points in the corners of one index cell: its root is a full leaf whose box spans
+      // the cell, and 'y', added last, has that box for its own. 'z' starts far away.
+      const points: [string, number, number][] = [
+        ['p', ...at(0.9, 0.9)],
+        ['q', ...at(0.1, 0.9)],
+        ['r', ...at(0.9, 0.1)],
+        ['y', ...at(0.1, 0.1)],
+        ['z', 40, -3],
+      ];
+      const { batched, single, handles } = twins(4, points);
+      const yTo = at(0.85, 0.85);
+      const probe = new ShardedQuadtree({ nodeCapacity: 4 });
+      points.forEach(([id, lat, lng]) => probe.upsert(id, lat, lng));
+      probe.upsert('y', ...yTo);
+      expect(probe.counters.inPlaceMoves).toBe(1);
+
+      // 'z' arrives and splits the root; 'y' then crosses into another quadrant of it.
+      const zTo = at(0.2, 0.2);
+      batched.moveMany([handles[4], handles[3]], [zTo[0], yTo[0]], [zTo[1], yTo[1]]);
+      single.upsert('z', ...zTo);
+      single.upsert('y', ...yTo);
+      expect(batched.nodeCount).toBeGreaterThan(probe.nodeCount);
+      // moveMany wrote 'y' before 'z' came, so it counts that ping as in place, not a leaf move.
+      expect(batched.counters.inPlaceMoves + batched.counters.leafMoves).toBe(
+        single.counters.inPlaceMoves + single.counters.leafMoves,
+      );
+      expectFoundWhereItIs(batched, ['y', 'p', 'q', 'r', 'z']);
+      for (const id of ['y', 'p', 'q', 'r', 'z']) {
+        const { lat, lng } = single.get(id)!;
+        expect(batched.get(id)).toEqual(single.get(id));
+        expect(batched.nearest(lat, lng, { k: 5, radiusMeters: Infinity })).toEqual(
+          single.nearest(lat, lng, { k: 5, radiusMeters: Infinity }),
+        );
+      }
+    });
   });
 });

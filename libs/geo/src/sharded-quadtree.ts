@@ -1,5 +1,7 @@
 import { CellGrid } from './cells';
+import { DEG_TO_RAD } from './geo-math';
 import { QuadStore } from './quad-store';
+import { RepeatedSlots } from './repeated-slots';
 import { type Neighbor, type NeighborFilter, Searcher } from './search';
 import { ShardDirectory, type ShardInfo } from './shard-directory';
 import {
@@ -95,6 +97,10 @@ export class ShardedQuadtree<T = unknown> {
   private readonly freeSlots: number[] = [];
   private readonly blockSlots = new Int32Array(MOVE_BLOCK);
   private readonly blockHandles = new Float64Array(MOVE_BLOCK);
+  private readonly blockCos = new Float64Array(MOVE_BLOCK);
+  /** 1 where a block's ping was inside its slot's box when the block was checked. */
+  private readonly blockFits = new Uint8Array(MOVE_BLOCK);
+  private readonly repeats = new RepeatedSlots(MOVE_BLOCK);
 
   constructor(options: ShardedQuadtreeOptions = {}) {
     const shardPrecision = options.shardPrecision ?? DEFAULT_SHARD_PRECISION;
@@ -136,7 +142,7 @@ export class ShardedQuadtree<T = unknown> {
     if (!(lng >= -180 && lng <= 180)) assertLng(lng);
     const slot = this.slots.get(id);
     if (slot === undefined) return this.insertNew(id, lat, lng, data);
-    this.moveSlot(slot, lat, lng, data);
+    this.moveSlot(slot, lat, lng, Math.cos(lat * DEG_TO_RAD), data);
     return this.store.handleAt(slot);
   }
 
@@ -150,17 +156,18 @@ export class ShardedQuadtree<T = unknown> {
     const slot = this.slotOf(handle);
     if (!(lat >= -90 && lat <= 90)) assertLat(lat);
     if (!(lng >= -180 && lng <= 180)) assertLng(lng);
-    this.moveSlot(slot, lat, lng, data);
+    this.moveSlot(slot, lat, lng, Math.cos(lat * DEG_TO_RAD), data);
   }
 
   /**
    * A batch of pings by handle: moves `handles[i]` to (`lat[i]`, `lng[i]`) for every i < count,
-   * in order, exactly as that many `move` calls would, without data. For a gateway that buffers
-   * the pings of a few milliseconds: on a large index each ping's slot record and point are cache
-   * misses. This first reads a block's slot records in a tight loop whose misses overlap, then
-   * moves the block; a move in place only writes the point, and those stores overlap too. An
-   * invalid entry throws before anything of its block of MOVE_BLOCK pings is moved; the blocks
-   * before it stay applied.
+   * in order: the index ends as that many `move` calls would leave it, without data (only
+   * `counters` may differ: see `moveBlock`). For a gateway that buffers the pings of a few
+   * milliseconds: on a large index each ping's slot record and point are cache misses. This first
+   * reads a block's slot records in a tight loop whose misses overlap, then checks the block, in
+   * cache: the entries, each ping against its slot's box, and the cosines of the latitudes. Then
+   * it moves the block (`moveBlock`). An invalid entry throws before anything of its block of
+   * MOVE_BLOCK pings is moved; the blocks before it stay applied.
    */
   moveMany(
     handles: ArrayLike<number>,
@@ -177,14 +184,17 @@ export class ShardedQuadtree<T = unknown> {
         `count must be an integer in [0, shortest of handles, lat and lng = ${Math.min(handles.length, lat.length, lng.length)}], got ${String(count)}`,
       );
     }
+    const store = this.store;
     const slots = this.blockSlots;
     const seen = this.blockHandles;
+    const cos = this.blockCos;
+    const fits = this.blockFits;
     for (let from = 0; from < count; from += MOVE_BLOCK) {
       const n = Math.min(MOVE_BLOCK, count - from);
       // Three tight loops before any move: slots, the handles their records hold (each a miss on
       // a large index, independent of the others, so they overlap), then the checks, in cache.
       for (let i = 0; i < n; i++) slots[i] = handles[from + i] & SLOT_MASK;
-      this.store.handlesAt(slots, seen, n);
+      store.handlesAt(slots, seen, n);
       for (let i = 0; i < n; i++) {
         const handle = handles[from + i];
         if (!isLive(handle, seen[i])) assertHandle(handle);
@@ -192,8 +202,10 @@ export class ShardedQuadtree<T = unknown> {
         const pLng = lng[from + i];
         if (!(pLat >= -90 && pLat <= 90)) assertLat(pLat, `lat[${from + i}]`);
         if (!(pLng >= -180 && pLng <= 180)) assertLng(pLng, `lng[${from + i}]`);
+        cos[i] = Math.cos(pLat * DEG_TO_RAD);
+        fits[i] = store.inSlotBox(slots[i], pLat, pLng) ? 1 : 0;
       }
-      for (let i = 0; i < n; i++) this.moveSlot(slots[i], lat[from + i], lng[from + i], undefined);
+      this.moveBlock(n, lat, lng, from);
     }
   }
 
@@ -290,16 +302,50 @@ export class ShardedQuadtree<T = unknown> {
     return slot;
   }
 
-  /** The move behind `upsert` and `move`: in place, within the index cell, or across cells. */
-  private moveSlot(slot: number, lat: number, lng: number, data: T | undefined): void {
+  /**
+   * Moves a checked block of `moveMany`. `fits[i]` says ping i was inside its slot's box when the
+   * block was checked, so it needs nothing but its point written. Those writes go first, in a loop
+   * of their own (stores to missing lines, which overlap); the other pings then move in order by
+   * the checked path. Writing the fitting pings first is what keeps their checks true: nothing has
+   * moved yet, and a later split or fold re-appends a point with the position already written.
+   * Only a slot pinged twice in the block is order-sensitive that way, so all its pings take the
+   * checked path, in order. A ping written first may count as in place where one `move` at a time
+   * would have found its leaf split by then and counted a leaf move; where the points end is the
+   * same. Against moving the block in order with every check at its move: clustered 1M 0.92x the
+   * time per ping, uniform 1M 0.99x (both indexes in one process, steps alternating).
+   */
+  private moveBlock(n: number, lat: ArrayLike<number>, lng: ArrayLike<number>, from: number): void {
+    const store = this.store;
+    const slots = this.blockSlots;
+    const cos = this.blockCos;
+    const fits = this.blockFits;
+    this.repeats.mark(slots, n, fits);
+    let written = 0;
+    for (let i = 0; i < n; i++) {
+      if (fits[i] === 0) continue;
+      store.writePoint(slots[i], lat[from + i], lng[from + i], cos[i]);
+      written++;
+    }
+    this.counters.inPlaceMoves += written;
+    for (let i = 0; i < n; i++) {
+      if (fits[i] === 1) continue;
+      this.moveSlot(slots[i], lat[from + i], lng[from + i], cos[i], undefined);
+    }
+  }
+
+  /**
+   * The move behind `upsert`, `move` and `moveMany`: in place, within the index cell, or across
+   * cells. `cos` is Math.cos(lat * DEG_TO_RAD).
+   */
+  private moveSlot(slot: number, lat: number, lng: number, cos: number, data: T | undefined): void {
     const store = this.store;
     if (data !== undefined) store.setData(slot, data);
-    if (store.moveInPlace(slot, lat, lng)) {
+    if (store.moveInPlace(slot, lat, lng, cos)) {
       this.counters.inPlaceMoves++;
       return;
     }
-    const pos = store.posOf(slot);
-    const oldKey = this.grid.keyOf(store.pts[pos], store.pts[pos + 1]);
+    // From the leaf, whose record moveInPlace has just read, not the point: that is a miss.
+    const oldKey = this.grid.keyOf(store.leafMidLat(slot), store.leafMidLng(slot));
     const newKey = this.grid.keyOf(lat, lng);
     if (oldKey === newKey) {
       store.move(slot, lat, lng);
