@@ -50,12 +50,6 @@ export class QuadStore extends QuadNodes {
    */
   readonly ids: string[] = [];
   data: unknown[] | undefined;
-  /**
-   * Splits and folds so far. They are what changes the slot boxes of points that did not move
-   * (a split shrinks them; a fold re-derives its leaf's box from its points), so a caller that
-   * checked pings against slot boxes before moving any can tell whether the checks still hold.
-   */
-  reshapes = 0;
   private chunkTop = 0;
   private chunkCapacity = 0;
   private freeChunks: number[] = [];
@@ -359,7 +353,6 @@ export class QuadStore extends QuadNodes {
   }
 
   private split(leaf: number): void {
-    this.reshapes++;
     const b = leaf << NODE_SHIFT;
     const minLat = this.nodeF[b];
     const maxLat = this.nodeF[b + 1];
@@ -404,7 +397,6 @@ export class QuadStore extends QuadNodes {
 
   /** Turns an internal node back into a leaf holding its whole subtree. */
   private fold(node: number): void {
-    this.reshapes++;
     const r = node << 4;
     const quad = this.nodeI[r + N_FIRST];
     this.nodeI[r + N_FIRST] = -1;
