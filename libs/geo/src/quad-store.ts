@@ -186,7 +186,10 @@ export class QuadStore extends QuadNodes {
     );
   }
 
-  /** Overwrites a slot's point; only for a position `inSlotBox` accepted, `cos` its lat's cosine. */
+  /**
+   * Overwrites a slot's point, for a position already known to be in its leaf and its box
+   * (`inSlotBox`, or `moveInPlace` after widening the box); `cos` is its latitude's cosine.
+   */
   writePoint(slot: number, lat: number, lng: number, cos: number): void {
     const pos = this.slotRec[slot << S_SHIFT];
     const pts = this.pts;

@@ -273,8 +273,7 @@ describe('handles', () => {
       ]);
       const { batched, single, handles } = twins(2, points);
       // Back inside: a move there from where 'c' starts would be in place.
-      const probe = new ShardedQuadtree({ nodeCapacity: 2 });
-      points.forEach(([id, lat, lng]) => probe.upsert(id, lat, lng));
+      const { single: probe } = twins(2, points);
       probe.upsert('c', 12.9201, 77.5001);
       expect(probe.counters.inPlaceMoves).toBe(1);
 
@@ -305,8 +304,7 @@ describe('handles', () => {
       ];
       const { batched, single, handles } = twins(4, points);
       const yTo = at(0.85, 0.85);
-      const probe = new ShardedQuadtree({ nodeCapacity: 4 });
-      points.forEach(([id, lat, lng]) => probe.upsert(id, lat, lng));
+      const { single: probe } = twins(4, points);
       probe.upsert('y', ...yTo);
       expect(probe.counters.inPlaceMoves).toBe(1);
 
